@@ -1,0 +1,107 @@
+"""Configuration classes; every secret and every deployment choice comes from the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment; read when the app is created, not at import."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite'}"
+        )
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.AGENCY_NAME = os.environ.get("AGENCY_NAME", "Luxinnovation")
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PAGE_SIZE = 25
+    TIMEZONE = "Europe/Luxembourg"
+    TESTING = False
+    DEBUG = False
+    PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """Local use: `make run`, a SQLite file under instance/."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A fixed development key keeps sessions alive across restarts; never used in production.
+        self.SECRET_KEY = self.SECRET_KEY or "dev-only-not-secret"
+
+
+class TestingConfig(Config):
+    """The test suite: the database of TEST_DATABASE_URL, fast hashes, no rate limit."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret-key"  # noqa: S105
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}"
+        )
+        self.PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL by DATABASE_URL, secure cookies, a mandatory SECRET_KEY."""
+
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> Config:
+    """The configuration named by TRACKER_ENV (development by default)."""
+    name = os.environ.get("TRACKER_ENV", "development").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"TRACKER_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.")
+    return CONFIGS[name]()

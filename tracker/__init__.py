@@ -1,0 +1,44 @@
+"""Cluster Support Tracker: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, errors, hooks and commands."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_object(config or config_from_env())
+
+    from tracker import cli, database, errors, security, templating
+    from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+    database.configure_engine_events()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=templating.select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+
+    register_blueprints(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin.views import bp as admin_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.main.views import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -1,0 +1,69 @@
+"""Forms of the admin pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from tracker.auth.passwords import MIN_PASSWORD_LENGTH
+from tracker.common.forms import MultiCheckboxField
+from tracker.models import Role
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    role = SelectField(_l("Role"), choices=Role.choices(), validators=[DataRequired()])
+    clusters = MultiCheckboxField(_l("Clusters"), coerce=int)
+    active = BooleanField(_l("Active (can sign in)"), default=True)
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Save user"))
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+    )
+    submit = SubmitField(_l("Create user"))
+
+
+class ClusterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Save cluster"))
+
+
+class NewClusterForm(ClusterForm):
+    slug = StringField(
+        _l("Slug"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case words joined by hyphens; it never changes."),
+    )
+    submit = SubmitField(_l("Create cluster"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with its CSRF token."""

@@ -1,0 +1,92 @@
+"""The flask commands of DESIGN.md 4.1; each calls a service and commits once."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from tracker.admin import services
+from tracker.extensions import db
+from tracker.models import Role
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+clusters_cli = AppGroup("clusters", help="Manage clusters.")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Sign-in e-mail.")
+@click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role], case_sensitive=False)
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for, hidden, when left out.",
+)
+@click.option("--cluster", "clusters", multiple=True, help="A cluster slug; may repeat.")
+def create_user_command(
+    email: str, name: str, role: str, password: str, clusters: tuple[str, ...]
+) -> None:
+    """Create a user."""
+    try:
+        user = services.create_user(
+            email=email,
+            name=name,
+            role=Role(role.lower()),
+            password=password,
+            clusters=services.clusters_by_slug(clusters),
+        )
+        db.session.commit()
+    except services.ValidationError as error:
+        _fail(str(error))
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@clusters_cli.command("create")
+@click.option("--slug", required=True, help="Permanent identifier, e.g. materials-manufacturing.")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--description", default="", help="What the cluster covers.")
+def create_cluster_command(slug: str, name: str, description: str) -> None:
+    """Create a cluster."""
+    try:
+        cluster = services.create_cluster(slug=slug, name=name, description=description)
+        db.session.commit()
+    except services.ValidationError as error:
+        _fail(str(error))
+    click.echo(f"Created cluster {cluster.slug}.")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill an empty database with the demo data set."""
+    from tracker.demo.seed import DemoRefused, seed_demo
+
+    started = time.perf_counter()
+    try:
+        summary = seed_demo()
+        db.session.commit()
+    except DemoRefused as error:
+        _fail(str(error))
+    click.echo(
+        f"Demo data loaded in {time.perf_counter() - started:.1f} s: {summary.counts_line()}"
+    )
+    click.echo("Demo accounts (e-mail / password):")
+    for account in summary.accounts:
+        click.echo(f"  {account.role:<8} {account.email:<36} {account.password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(clusters_cli)
+    app.cli.add_command(seed_demo_command)

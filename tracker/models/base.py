@@ -1,0 +1,71 @@
+"""Shared column helpers and enumerations used across the models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware; the default of every timestamp column."""
+    return datetime.now(UTC)
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """A portable enum column: stored as its string value, not the member name."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enumeration whose members carry a human label."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class Trend(LabelledEnum):
+    UP = "up"
+    STABLE = "stable"
+    DOWN = "down"
+
+
+class Liquidity(LabelledEnum):
+    GOOD = "good"
+    ADEQUATE = "adequate"
+    TIGHT = "tight"
+    CRITICAL = "critical"
+
+
+class RiskLevel(LabelledEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(RiskLevel).index(self)
+
+
+class RiskReason(LabelledEnum):
+    CLOSURE = "closure"
+    RELOCATION = "relocation"
+    DOWNSIZING = "downsizing"
+    KEY_CUSTOMER_LOSS = "key_customer_loss"
+
+    @property
+    def label(self) -> str:
+        return "Loss of key customer" if self is RiskReason.KEY_CUSTOMER_LOSS else super().label

@@ -1,0 +1,134 @@
+"""Companies of the portfolio, their contact persons and the markets they serve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.cluster import Cluster
+    from tracker.models.user import User
+
+
+class CompanyStatus(LabelledEnum):
+    ACTIVE = "active"
+    DORMANT = "dormant"
+    CLOSED = "closed"
+
+
+class LawfulBasis(LabelledEnum):
+    """GDPR article 6 grounds for keeping a contact person's data."""
+
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    PUBLIC_TASK = "public_task"
+
+
+company_clusters = sa.Table(
+    "company_clusters",
+    db.metadata,
+    sa.Column("company_id", sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("cluster_id", sa.ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_company_clusters_cluster_id", "cluster_id"),
+)
+
+company_markets = sa.Table(
+    "company_markets",
+    db.metadata,
+    sa.Column("company_id", sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("market_id", sa.ForeignKey("markets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_company_markets_market_id", "market_id"),
+)
+
+
+class Market(db.Model):
+    """A market tag (automotive, aeronautics, ...), managed by admins."""
+
+    __tablename__ = "markets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Market {self.slug}>"
+
+
+class Company(db.Model):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    legal_name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    trade_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # Luxembourg trade register number, the natural key when present.
+    rcs_number: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    vat_number: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    nace_code: Mapped[str | None] = mapped_column(sa.String(8))
+    employees: Mapped[int | None]
+    street: Mapped[str | None] = mapped_column(sa.String(200))
+    postal_code: Mapped[str | None] = mapped_column(sa.String(16))
+    locality: Mapped[str | None] = mapped_column(sa.String(120))
+    country: Mapped[str] = mapped_column(sa.String(2), default="LU")
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    status: Mapped[CompanyStatus] = mapped_column(
+        enum_column(CompanyStatus, 16), default=CompanyStatus.ACTIVE
+    )
+    archived: Mapped[bool] = mapped_column(default=False)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    owner: Mapped[User | None] = relationship()
+    clusters: Mapped[list[Cluster]] = relationship(
+        secondary=company_clusters, back_populates="companies", order_by="Cluster.name"
+    )
+    markets: Mapped[list[Market]] = relationship(secondary=company_markets, order_by="Market.name")
+    people: Mapped[list[Person]] = relationship(
+        back_populates="company", order_by="Person.name", cascade="all, delete-orphan"
+    )
+
+    @property
+    def display_name(self) -> str:
+        if self.trade_name and self.trade_name != self.legal_name:
+            return f"{self.legal_name} ({self.trade_name})"
+        return self.legal_name
+
+    def __repr__(self) -> str:
+        return f"<Company {self.legal_name}>"
+
+
+class Person(db.Model):
+    """A contact person at a company."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(160))
+    job_title: Mapped[str | None] = mapped_column(sa.String(160))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    lawful_basis: Mapped[LawfulBasis] = mapped_column(
+        enum_column(LawfulBasis, 32), default=LawfulBasis.LEGITIMATE_INTEREST
+    )
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    company: Mapped[Company] = relationship(back_populates="people")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name}>"

@@ -1,0 +1,101 @@
+"""The contact log: interactions and the health check-ins recorded with them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import (
+    LabelledEnum,
+    Liquidity,
+    RiskLevel,
+    Trend,
+    enum_column,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from tracker.models.company import Company, Person
+    from tracker.models.user import User
+
+
+class InteractionType(LabelledEnum):
+    CALL = "call"
+    VISIT = "visit"
+    MEETING = "meeting"
+    EMAIL = "email"
+    EVENT = "event"
+
+    @property
+    def label(self) -> str:
+        return "E-mail" if self is InteractionType.EMAIL else super().label
+
+
+interaction_people = sa.Table(
+    "interaction_people",
+    db.metadata,
+    sa.Column(
+        "interaction_id", sa.ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_interaction_people_person_id", "person_id"),
+)
+
+
+class Interaction(db.Model):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        sa.Index("ix_interactions_company_occurred", "company_id", "occurred_on"),
+        sa.Index("ix_interactions_advisor_occurred", "advisor_id", "occurred_on"),
+        sa.Index("ix_interactions_occurred_on", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_on: Mapped[date]
+    type: Mapped[InteractionType] = mapped_column(enum_column(InteractionType, 16))
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
+    advisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    company: Mapped[Company] = relationship()
+    advisor: Mapped[User] = relationship()
+    people: Mapped[list[Person]] = relationship(secondary=interaction_people)
+    health_check: Mapped[HealthCheck | None] = relationship(back_populates="interaction")
+
+
+class HealthCheck(db.Model):
+    """A company's health as judged at one contact; a missing answer is stored as NULL."""
+
+    __tablename__ = "health_checks"
+    __table_args__ = (sa.Index("ix_health_checks_company_checked", "company_id", "checked_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
+    interaction_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("interactions.id", ondelete="SET NULL"), unique=True
+    )
+    checked_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    turnover_trend: Mapped[Trend | None] = mapped_column(enum_column(Trend, 8))
+    orders_trend: Mapped[Trend | None] = mapped_column(enum_column(Trend, 8))
+    employment_trend: Mapped[Trend | None] = mapped_column(enum_column(Trend, 8))
+    outlook: Mapped[Trend | None] = mapped_column(enum_column(Trend, 8))
+    short_time_work: Mapped[bool | None]
+    liquidity: Mapped[Liquidity | None] = mapped_column(enum_column(Liquidity, 16))
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, 16))
+    # A list of RiskReason values.
+    risk_reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    company: Mapped[Company] = relationship()
+    recorded_by: Mapped[User] = relationship()
+    interaction: Mapped[Interaction | None] = relationship(back_populates="health_check")

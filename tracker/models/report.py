@@ -1,0 +1,80 @@
+"""Monthly sector-health reports and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.cluster import Cluster
+    from tracker.models.user import User
+
+
+class ReportEdition(LabelledEnum):
+    INTERNAL = "internal"
+    MINISTRY = "ministry"
+
+
+class ReportStatus(LabelledEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class Report(db.Model):
+    """A monthly report; once final, its figures and PDF are frozen."""
+
+    __tablename__ = "reports"
+    __table_args__ = (sa.Index("ix_reports_month", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None means every cluster ("all").
+    cluster_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clusters.id"))
+    month: Mapped[str] = mapped_column(sa.String(7))  # YYYY-MM
+    edition: Mapped[ReportEdition] = mapped_column(enum_column(ReportEdition, 16))
+    status: Mapped[ReportStatus] = mapped_column(
+        enum_column(ReportStatus, 16), default=ReportStatus.DRAFT
+    )
+    locale: Mapped[str] = mapped_column(sa.String(8), default="en")
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    figures: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    generated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    generated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    finalised_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    cluster: Mapped[Cluster | None] = relationship()
+    generated_by: Mapped[User | None] = relationship(foreign_keys=[generated_by_id])
+    finalised_by: Mapped[User | None] = relationship(foreign_keys=[finalised_by_id])
+
+    @property
+    def scope(self) -> str:
+        return self.cluster.slug if self.cluster is not None else "all"
+
+
+class AuditEntry(db.Model):
+    """Who changed which record, when, and each field's old and new value."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        sa.Index("ix_audit_entries_record", "record_type", "record_id"),
+        sa.Index("ix_audit_entries_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))  # create, update, archive, delete, ...
+    record_type: Mapped[str] = mapped_column(sa.String(64))
+    record_id: Mapped[int | None]
+    # {"field": [old, new], ...}
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()

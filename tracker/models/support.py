@@ -1,0 +1,204 @@
+"""Needs a company has, the instruments that answer them, and the solutions suggested."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.company import Company
+    from tracker.models.interaction import Interaction
+    from tracker.models.user import User
+
+
+class Money(sa.types.TypeDecorator):
+    """EUR with cents, stored as a whole number of cents (exact on SQLite and PostgreSQL)."""
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) * 100).to_integral_value())
+
+    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+class Urgency(LabelledEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class NeedStatus(LabelledEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED_UNRESOLVED = "closed_unresolved"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
+
+
+class InstrumentKind(LabelledEnum):
+    GRANT = "grant"
+    LOAN = "loan"
+    GUARANTEE = "guarantee"
+    TAX_CREDIT = "tax_credit"
+    ADVISORY_SERVICE = "advisory_service"
+    REFERRAL = "referral"
+    EVENT = "event"
+
+    @property
+    def label(self) -> str:
+        return "Referral to partner" if self is InstrumentKind.REFERRAL else super().label
+
+
+class SolutionStatus(LabelledEnum):
+    SUGGESTED = "suggested"
+    IN_PREPARATION = "in_preparation"
+    SUBMITTED = "submitted"
+    GRANTED = "granted"
+    REJECTED = "rejected"
+    DROPPED = "dropped"
+
+    @property
+    def is_decided(self) -> bool:
+        return self in (SolutionStatus.GRANTED, SolutionStatus.REJECTED, SolutionStatus.DROPPED)
+
+
+class NeedCategory(db.Model):
+    """The taxonomy of needs, managed by admins; slugs never change."""
+
+    __tablename__ = "need_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<NeedCategory {self.slug}>"
+
+
+class Instrument(db.Model):
+    """The catalogue of support instruments, managed by admins."""
+
+    __tablename__ = "instruments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    provider: Mapped[str] = mapped_column(sa.String(160), default="")
+    kind: Mapped[InstrumentKind] = mapped_column(enum_column(InstrumentKind, 24))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    active_from: Mapped[date | None]
+    active_to: Mapped[date | None]
+
+    def __repr__(self) -> str:
+        return f"<Instrument {self.name}>"
+
+
+class Need(db.Model):
+    __tablename__ = "needs"
+    __table_args__ = (
+        sa.Index("ix_needs_company_status", "company_id", "status"),
+        sa.Index("ix_needs_identified_on", "identified_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("need_categories.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency, 8), default=Urgency.NORMAL)
+    status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus, 24), default=NeedStatus.OPEN)
+    identified_on: Mapped[date]
+    resolved_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    interaction_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    company: Mapped[Company] = relationship()
+    category: Mapped[NeedCategory] = relationship()
+    interaction: Mapped[Interaction | None] = relationship()
+    owner: Mapped[User | None] = relationship()
+    solutions: Mapped[list[Solution]] = relationship(
+        back_populates="need", order_by="Solution.suggested_on", cascade="all, delete-orphan"
+    )
+
+
+class Solution(db.Model):
+    """A suggested answer to a need: an instrument or a referral to a partner."""
+
+    __tablename__ = "solutions"
+    __table_args__ = (
+        sa.Index("ix_solutions_status", "status"),
+        sa.Index("ix_solutions_suggested_on", "suggested_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(sa.ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    instrument_id: Mapped[int | None] = mapped_column(sa.ForeignKey("instruments.id"), index=True)
+    partner: Mapped[str | None] = mapped_column(sa.String(160))
+    status: Mapped[SolutionStatus] = mapped_column(
+        enum_column(SolutionStatus, 24), default=SolutionStatus.SUGGESTED
+    )
+    amount_requested: Mapped[Decimal | None] = mapped_column("amount_requested_cents", Money)
+    amount_granted: Mapped[Decimal | None] = mapped_column("amount_granted_cents", Money)
+    suggested_on: Mapped[date]
+    decided_on: Mapped[date | None]
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    need: Mapped[Need] = relationship(back_populates="solutions")
+    instrument: Mapped[Instrument | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    changes: Mapped[list[SolutionStatusChange]] = relationship(
+        back_populates="solution",
+        order_by="SolutionStatusChange.changed_at",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def title(self) -> str:
+        if self.instrument is not None:
+            return self.instrument.name
+        return f"Referral: {self.partner}" if self.partner else "Solution"
+
+
+class SolutionStatusChange(db.Model):
+    """Every status a solution went through, with its date and author."""
+
+    __tablename__ = "solution_status_changes"
+    __table_args__ = (sa.Index("ix_solution_status_changes_to_on", "to_status", "changed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    solution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("solutions.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[SolutionStatus | None] = mapped_column(enum_column(SolutionStatus, 24))
+    to_status: Mapped[SolutionStatus] = mapped_column(enum_column(SolutionStatus, 24))
+    changed_on: Mapped[date]
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    solution: Mapped[Solution] = relationship(back_populates="changes")
+    changed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,93 @@
+"""Users, their roles and the clusters they work in."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.cluster import Cluster
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    ADVISOR = "advisor"
+    VIEWER = "viewer"
+
+
+user_clusters = sa.Table(
+    "user_clusters",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("cluster_id", sa.ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 16), default=Role.ADVISOR)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # What Flask-Login stores in the session; rotating it ends every open session of the user.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    clusters: Mapped[list[Cluster]] = relationship(
+        secondary=user_clusters, back_populates="users", order_by="Cluster.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_token()
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def can_manage(self) -> bool:
+        """Managers and admins review every cluster's pipeline and finalise reports."""
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+    @property
+    def is_staff(self) -> bool:
+        """Everyone who works with company records: all roles but viewer."""
+        return self.role is not Role.VIEWER

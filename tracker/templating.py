@@ -1,0 +1,67 @@
+"""Jinja filters, globals and the locale choice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from tracker.dates import AGENCY_TZ, today
+from tracker.models import Role
+
+
+def select_locale() -> str:
+    """English until the French and German catalogues exist (issue 9)."""
+    return "en"
+
+
+def format_day(value: date | datetime | None) -> str:
+    """`27 Nov 2026`; an empty string for no date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(AGENCY_TZ).date()
+    return format_date(value, "d MMM y")
+
+
+def format_moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(AGENCY_TZ), "d MMM y, HH:mm")
+
+
+def relative_day(value: date | None) -> str:
+    """`today`, `in 3 days`, `3 days overdue`."""
+    if value is None:
+        return ""
+    delta = (value - today()).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "1 day overdue"
+    if delta < 0:
+        return f"{-delta} days overdue"
+    return f"in {delta} days"
+
+
+def nav_items() -> list[tuple[str, str, str]]:
+    """(endpoint, label, icon) of the navigation the signed-in user's role gives."""
+    if not current_user.is_authenticated:
+        return []
+    items = [("main.dashboard", "Dashboard", "house")]
+    if current_user.role is Role.ADMIN:
+        items.append(("admin.index", "Admin", "gear"))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["relative_day"] = relative_day
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["today"] = today
