@@ -66,7 +66,6 @@ class TestingConfig(Config):
 
     TESTING = True
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,6 +74,8 @@ class TestingConfig(Config):
             "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}"
         )
         self.PASSWORD_HASH_FAST = True
+        # Limits stay on so that they are tested; tests lower this one where they need to.
+        self.LOGIN_RATE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):

@@ -11,7 +11,10 @@ from config import Config, config_from_env
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, errors, hooks and commands."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__, template_folder=str(root / "templates"), static_folder=str(root / "static")
+    )
     app.config.from_object(config or config_from_env())
 
     from tracker import cli, database, errors, security, templating
@@ -19,7 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     database.configure_engine_events()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=templating.select_locale)

@@ -19,6 +19,13 @@ from tracker.auth.passwords import MIN_PASSWORD_LENGTH
 from tracker.common.forms import MultiCheckboxField
 from tracker.models import Role
 
+PASSWORD_LENGTH = [
+    Length(
+        min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    ),
+    Length(max=256, message=_l("Use at most 256 characters.")),
+]
+
 
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -31,7 +38,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active (can sign in)"), default=True)
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+        validators=[Optional(), *PASSWORD_LENGTH],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
@@ -44,7 +51,7 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+        validators=[DataRequired(), *PASSWORD_LENGTH],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
     )
     submit = SubmitField(_l("Create user"))

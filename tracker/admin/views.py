@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import services
 from tracker.admin.forms import ClusterForm, ConfirmForm, NewClusterForm, NewUserForm, UserForm
@@ -23,9 +24,9 @@ def admins_only() -> None:
         abort(403)
 
 
-def _cluster_choices() -> list[tuple[int, str]]:
+def _cluster_choices() -> list[SelectChoice]:
     rows = db.session.execute(db.select(Cluster.id, Cluster.name).order_by(Cluster.name)).all()
-    return [(row.id, row.name) for row in rows]
+    return [SelectChoice(value=row.id, label=row.name) for row in rows]
 
 
 def _selected_clusters(ids: list[int]) -> list[Cluster]:

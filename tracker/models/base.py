@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from wtforms.fields.choices import SelectChoice
 
 
 def utcnow() -> datetime:
@@ -32,8 +33,9 @@ class LabelledEnum(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(m.value, m.label) for m in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """The members as form choices, in declaration order."""
+        return [SelectChoice(value=m.value, label=m.label) for m in cls]
 
 
 class Trend(LabelledEnum):

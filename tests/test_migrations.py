@@ -1,0 +1,75 @@
+"""The schema comes from the migrations: up from empty, down again, and no drift from the models."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+
+from tests.conftest import make_config
+from tracker import create_app
+from tracker.extensions import db
+
+EXPECTED_CATEGORIES = {
+    "liquidity", "investment", "rdi-funding", "digitalisation", "new-markets",
+    "internationalisation", "partnerships", "skills", "regulation",
+    "energy-sustainability", "other",
+}  # fmt: skip
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
+    """A brand-new, empty database of the same kind as the run's."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    name = f"{url.database}_mig_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_migrations_run_up_from_empty_match_the_models_and_run_down(empty_database_url):
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+            slugs = set(conn.execute(sa.text("SELECT slug FROM need_categories")).scalars())
+            assert slugs == EXPECTED_CATEGORIES
+            instruments = set(conn.execute(sa.text("SELECT name FROM instruments")).scalars())
+            assert len(instruments) == 13
+            assert {
+                "COVID-RDI",
+                "Fit 4 Digital",
+                "Neistart Lëtzebuerg SME investment aid",
+            } <= instruments
+            assert conn.execute(sa.text("SELECT count(*) FROM markets")).scalar() > 5
+        db.session.remove()
+        downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        db.engine.dispose()
+
+
+def test_db_upgrade_command_on_an_empty_database(empty_database_url):
+    app = create_app(make_config(empty_database_url))
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert "companies" in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()
