@@ -104,3 +104,12 @@ def test_seed_demo_refuses_a_database_with_a_user(app, runner):
     assert "not empty" in result.stderr
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Cluster.id))) == 0
+
+
+def test_seed_demo_if_empty_leaves_existing_data_alone(app, runner):
+    _create(runner)
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "already holds data" in result.stdout
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 1

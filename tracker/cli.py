@@ -68,8 +68,13 @@ def create_cluster_command(slug: str, name: str, description: str) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo_command() -> None:
-    """Fill an empty database with the demo data set."""
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="On a database that already has data, say so and exit 0 instead of failing.",
+)
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill an empty database with the demo data set; refuses a non-empty one."""
     from tracker.demo.seed import DemoRefused, seed_demo
 
     started = time.perf_counter()
@@ -77,7 +82,12 @@ def seed_demo_command() -> None:
         summary = seed_demo()
         db.session.commit()
     except DemoRefused as error:
-        _fail(str(error))
+        if not if_empty:
+            _fail(str(error))
+        db.session.rollback()
+        click.echo("The database already holds data: demo data not loaded again.")
+        click.echo("The demo accounts are listed in README.md.")
+        return
     click.echo(
         f"Demo data loaded in {time.perf_counter() - started:.1f} s: {summary.counts_line()}"
     )
