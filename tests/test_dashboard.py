@@ -2,28 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import sqlalchemy as sa
-
-from tracker.extensions import db
-
-
-@contextmanager
-def count_statements(app):
-    """Count the SQL statements the app sends while the block runs."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
+from tests.helpers import count_statements
 
 
 def test_dashboard_greets_and_shows_portfolio_counts(client, login_as):

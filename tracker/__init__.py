@@ -40,8 +40,18 @@ def create_app(config: Config | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.companies.views import bp as companies_bp
+    from tracker.events.views import bp as events_bp
+    from tracker.followups.views import bp as followups_bp
+    from tracker.interactions.views import bp as interactions_bp
     from tracker.main.views import bp as main_bp
+    from tracker.support.views import bp as support_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(companies_bp)
+    app.register_blueprint(interactions_bp)
+    app.register_blueprint(support_bp)
+    app.register_blueprint(followups_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

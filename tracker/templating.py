@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
+from tracker.auth.access import STAFF
 from tracker.dates import AGENCY_TZ, today
 from tracker.models import Role
 
@@ -48,14 +49,29 @@ def relative_day(value: date | None) -> str:
     return f"in {delta} days"
 
 
+# (endpoint, label, icon, roles that see it); an entry shows once its endpoint exists.
+NAVIGATION = [
+    ("main.dashboard", "Dashboard", "house", tuple(Role)),
+    ("companies.index", "Companies", "buildings", STAFF),
+    ("interactions.new", "Log a contact", "plus-circle", STAFF),
+    ("followups.index", "Follow-ups", "check2-square", STAFF),
+    ("events.index", "Events", "calendar-event", STAFF),
+    ("pipeline.index", "Pipeline", "kanban", STAFF),
+    ("reports.index", "Reports", "file-earmark-bar-graph", tuple(Role)),
+    ("admin.index", "Admin", "gear", (Role.ADMIN,)),
+]
+
+
 def nav_items() -> list[tuple[str, str, str]]:
     """(endpoint, label, icon) of the navigation the signed-in user's role gives."""
     if not current_user.is_authenticated:
         return []
-    items = [("main.dashboard", "Dashboard", "house")]
-    if current_user.role is Role.ADMIN:
-        items.append(("admin.index", "Admin", "gear"))
-    return items
+    views = current_app.view_functions
+    return [
+        (endpoint, label, icon)
+        for endpoint, label, icon, roles in NAVIGATION
+        if current_user.role in roles and endpoint in views
+    ]
 
 
 def init_app(app: Flask) -> None:

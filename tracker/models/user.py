@@ -46,6 +46,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     # What Flask-Login stores in the session; rotating it ends every open session of the user.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    # The secret in the URL of the user's iCalendar feed of open follow-ups; None until asked for.
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

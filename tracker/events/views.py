@@ -1,0 +1,5 @@
+"""Events pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)

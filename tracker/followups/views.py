@@ -1,0 +1,5 @@
+"""Followups pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("followups", __name__)

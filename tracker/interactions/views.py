@@ -1,0 +1,5 @@
+"""Interactions pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("interactions", __name__)
