@@ -35,6 +35,11 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+def removed(before: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, None]} for a record being deleted."""
+    return {k: [v, None] for k, v in before.items()}
+
+
 def record(
     actor: User | None, action: str, target: Any, changes: dict[str, list[Any]] | None = None
 ) -> AuditEntry:

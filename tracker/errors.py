@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from tracker.common.errors import NotAllowed
 from tracker.extensions import db
 
 MESSAGES = {
@@ -46,6 +47,11 @@ def handle_csrf(error: CSRFError) -> tuple[str, int]:
     )
 
 
+def handle_not_allowed(error: NotAllowed) -> tuple[str, int]:
+    db.session.rollback()
+    return _render(403, str(error) or None)
+
+
 def handle_unexpected(error: Exception) -> tuple[str, int]:
     db.session.rollback()
     from flask import current_app
@@ -56,6 +62,7 @@ def handle_unexpected(error: Exception) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(NotAllowed, handle_not_allowed)
     app.register_error_handler(HTTPException, handle_http)
     if not app.debug:
         app.register_error_handler(Exception, handle_unexpected)

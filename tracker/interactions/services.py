@@ -1,0 +1,245 @@
+"""The contact log: one interaction with its health check, needs, solutions and follow-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tracker import audit
+from tracker.common.errors import NotAllowed, ValidationError
+from tracker.dates import today
+from tracker.extensions import db
+from tracker.followups.services import create_followup
+from tracker.models import (
+    Company,
+    HealthCheck,
+    Instrument,
+    Interaction,
+    InteractionType,
+    Liquidity,
+    NeedCategory,
+    Person,
+    RiskLevel,
+    Trend,
+    Urgency,
+    User,
+)
+from tracker.support.services import identify_need, suggest_solution
+
+INTERACTION_FIELDS = ["occurred_on", "type", "company_id", "advisor_id", "summary", "people"]
+ANSWER_FIELDS = ("turnover_trend", "orders_trend", "employment_trend", "outlook",
+                 "short_time_work", "liquidity", "risk_level")  # fmt: skip
+HEALTH_FIELDS = ["checked_on", *ANSWER_FIELDS, "risk_reasons", "comment"]
+
+
+@dataclass
+class HealthAnswers:
+    """A check-in's answers; None means not asked or unknown."""
+
+    turnover_trend: Trend | None = None
+    orders_trend: Trend | None = None
+    employment_trend: Trend | None = None
+    outlook: Trend | None = None
+    short_time_work: bool | None = None
+    liquidity: Liquidity | None = None
+    risk_level: RiskLevel | None = None
+    risk_reasons: list[str] = field(default_factory=list)
+    comment: str = ""
+
+    def is_empty(self) -> bool:
+        answered = [getattr(self, name) for name in ANSWER_FIELDS]
+        return (
+            all(a is None for a in answered) and not self.risk_reasons and not self.comment.strip()
+        )
+
+
+@dataclass
+class SolutionInput:
+    instrument: Instrument | None = None
+    partner: str | None = None
+    amount_requested: Decimal | None = None
+
+
+@dataclass
+class NeedInput:
+    category: NeedCategory
+    description: str = ""
+    urgency: Urgency = Urgency.NORMAL
+    solutions: list[SolutionInput] = field(default_factory=list)
+
+
+@dataclass
+class FollowUpInput:
+    title: str
+    due_on: date
+    assignee: User
+
+
+def can_edit_interaction(user: User, interaction: Interaction) -> bool:
+    """Advisors edit or delete their own interactions; managers and admins any."""
+    return user.can_manage or (user.is_staff and interaction.advisor_id == user.id)
+
+
+def _ensure_can_edit(user: User, interaction: Interaction) -> None:
+    if not can_edit_interaction(user, interaction):
+        raise NotAllowed("Only its author, a manager or an admin may change this interaction.")
+
+
+def _check_people(company: Company, people: Sequence[Person]) -> None:
+    if any(person.company_id != company.id for person in people):
+        raise ValidationError("The people met must work at the company contacted.", "people")
+
+
+def record_health_check(
+    *,
+    company: Company,
+    checked_on: date,
+    answers: HealthAnswers,
+    actor: User,
+    interaction: Interaction | None = None,
+) -> HealthCheck:
+    if checked_on > today():
+        raise ValidationError("A health check cannot be dated in the future.", "occurred_on")
+    check = HealthCheck(
+        company=company,
+        interaction=interaction,
+        checked_on=checked_on,
+        recorded_by=actor,
+        turnover_trend=answers.turnover_trend,
+        orders_trend=answers.orders_trend,
+        employment_trend=answers.employment_trend,
+        outlook=answers.outlook,
+        short_time_work=answers.short_time_work,
+        liquidity=answers.liquidity,
+        risk_level=answers.risk_level,
+        risk_reasons=sorted(set(answers.risk_reasons)),
+        comment=answers.comment.strip(),
+    )
+    db.session.add(check)
+    audit.record(actor, "create", check, audit.diff({}, audit.snapshot(check, HEALTH_FIELDS)))
+    return check
+
+
+def log_interaction(
+    *,
+    company: Company,
+    occurred_on: date,
+    type: InteractionType,
+    actor: User,
+    summary: str = "",
+    people: Sequence[Person] = (),
+    health: HealthAnswers | None = None,
+    needs: Sequence[NeedInput] = (),
+    followup: FollowUpInput | None = None,
+) -> Interaction:
+    """Record a contact and everything learnt at it, in the caller's one transaction."""
+    if not actor.is_staff:
+        raise NotAllowed("Viewers cannot log contacts.")
+    if occurred_on > today():
+        raise ValidationError("The date of a contact cannot be in the future.", "occurred_on")
+    if company.archived:
+        raise ValidationError(
+            "This company is archived; restore it before logging a contact.", "company"
+        )
+    _check_people(company, people)
+    interaction = Interaction(
+        company=company,
+        occurred_on=occurred_on,
+        type=type,
+        advisor=actor,
+        summary=summary.strip(),
+        people=list(people),
+    )
+    db.session.add(interaction)
+    audit.record(
+        actor,
+        "create",
+        interaction,
+        audit.diff({}, audit.snapshot(interaction, INTERACTION_FIELDS)),
+    )
+    if health is not None and not health.is_empty():
+        record_health_check(
+            company=company,
+            checked_on=occurred_on,
+            answers=health,
+            actor=actor,
+            interaction=interaction,
+        )
+    first_need = None
+    for need_input in needs:
+        need = identify_need(
+            company=company,
+            category=need_input.category,
+            description=need_input.description,
+            urgency=need_input.urgency,
+            identified_on=occurred_on,
+            interaction=interaction,
+            actor=actor,
+        )
+        first_need = first_need or need
+        for solution_input in need_input.solutions:
+            suggest_solution(
+                need=need,
+                instrument=solution_input.instrument,
+                partner=solution_input.partner,
+                amount_requested=solution_input.amount_requested,
+                suggested_on=occurred_on,
+                actor=actor,
+            )
+    if followup is not None:
+        create_followup(
+            company=company,
+            title=followup.title,
+            due_on=followup.due_on,
+            assignee=followup.assignee,
+            interaction=interaction,
+            need=first_need,
+            actor=actor,
+        )
+    db.session.flush()
+    return interaction
+
+
+def update_interaction(
+    interaction: Interaction,
+    *,
+    occurred_on: date,
+    type: InteractionType,
+    summary: str,
+    people: Sequence[Person],
+    actor: User,
+) -> Interaction:
+    _ensure_can_edit(actor, interaction)
+    if occurred_on > today():
+        raise ValidationError("The date of a contact cannot be in the future.", "occurred_on")
+    _check_people(interaction.company, people)
+    before = audit.snapshot(interaction, INTERACTION_FIELDS)
+    interaction.occurred_on = occurred_on
+    interaction.type = type
+    interaction.summary = summary.strip()
+    interaction.people = list(people)
+    if interaction.health_check is not None:
+        interaction.health_check.checked_on = occurred_on
+    changes = audit.diff(before, audit.snapshot(interaction, INTERACTION_FIELDS))
+    if changes:
+        audit.record(actor, "update", interaction, changes)
+    return interaction
+
+
+def delete_interaction(interaction: Interaction, *, actor: User) -> None:
+    """Delete an interaction and the health check taken at it; needs and follow-ups stay.
+
+    The audit entry keeps every value, so nothing disappears without a trace.
+    """
+    _ensure_can_edit(actor, interaction)
+    check = interaction.health_check
+    if check is not None:
+        audit.record(actor, "delete", check, audit.removed(audit.snapshot(check, HEALTH_FIELDS)))
+        db.session.delete(check)
+    audit.record(
+        actor, "delete", interaction, audit.removed(audit.snapshot(interaction, INTERACTION_FIELDS))
+    )
+    db.session.delete(interaction)
+    db.session.flush()

@@ -1,0 +1,178 @@
+"""Needs and the solutions suggested for them: identify, suggest, move through their statuses."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tracker import audit
+from tracker.common.errors import ValidationError
+from tracker.dates import today
+from tracker.extensions import db
+from tracker.models import (
+    Company,
+    Instrument,
+    Interaction,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    Solution,
+    SolutionStatus,
+    SolutionStatusChange,
+    Urgency,
+    User,
+)
+
+NEED_FIELDS = ["category", "description", "urgency", "status", "identified_on", "resolved_on",
+               "closed_on", "outcome", "owner_id"]  # fmt: skip
+SOLUTION_FIELDS = ["instrument", "partner", "status", "amount_requested", "amount_granted",
+                   "suggested_on", "decided_on", "notes"]  # fmt: skip
+
+
+def _not_in_future(on: date, field: str, what: str) -> None:
+    if on > today():
+        raise ValidationError(f"The {what} cannot be in the future.", field)
+
+
+def _amount(value: Decimal | None, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    if value < 0:
+        raise ValidationError("An amount cannot be negative.", field)
+    if value >= Decimal("1e11"):
+        raise ValidationError("That amount is too large.", field)
+    return value.quantize(Decimal("0.01"))
+
+
+def identify_need(
+    *,
+    company: Company,
+    category: NeedCategory,
+    identified_on: date,
+    actor: User,
+    description: str = "",
+    urgency: Urgency = Urgency.NORMAL,
+    interaction: Interaction | None = None,
+    owner: User | None = None,
+) -> Need:
+    """Record a need the company has; it starts open."""
+    _not_in_future(identified_on, "identified_on", "date a need was identified")
+    need = Need(
+        company=company,
+        category=category,
+        description=description.strip(),
+        urgency=urgency,
+        status=NeedStatus.OPEN,
+        identified_on=identified_on,
+        interaction=interaction,
+        owner=owner or actor,
+    )
+    db.session.add(need)
+    audit.record(actor, "create", need, audit.diff({}, audit.snapshot(need, NEED_FIELDS)))
+    return need
+
+
+def change_need_status(
+    need: Need, status: NeedStatus, *, on: date, actor: User, outcome: str = ""
+) -> Need:
+    """Move a need to `status`; resolving or closing it dates it and keeps the outcome."""
+    _not_in_future(on, "on", "date of the change")
+    if on < need.identified_on:
+        raise ValidationError("The date cannot be before the need was identified.", "on")
+    before = audit.snapshot(need, NEED_FIELDS)
+    need.status = status
+    need.resolved_on = on if status is NeedStatus.RESOLVED else None
+    need.closed_on = on if status is NeedStatus.CLOSED_UNRESOLVED else None
+    if outcome.strip() or not status.is_open:
+        need.outcome = outcome.strip()
+    changes = audit.diff(before, audit.snapshot(need, NEED_FIELDS))
+    if changes:
+        audit.record(actor, "update", need, changes)
+    return need
+
+
+def suggest_solution(
+    *,
+    need: Need,
+    suggested_on: date,
+    actor: User,
+    instrument: Instrument | None = None,
+    partner: str | None = None,
+    amount_requested: Decimal | None = None,
+    notes: str = "",
+) -> Solution:
+    """Suggest an instrument or a referral to a partner as an answer to a need."""
+    partner = (partner or "").strip() or None
+    if instrument is None and partner is None:
+        raise ValidationError("Choose an instrument or name a partner.", "instrument")
+    _not_in_future(suggested_on, "suggested_on", "date of the suggestion")
+    solution = Solution(
+        need=need,
+        instrument=instrument,
+        partner=partner,
+        status=SolutionStatus.SUGGESTED,
+        amount_requested=_amount(amount_requested, "amount_requested"),
+        suggested_on=suggested_on,
+        notes=notes.strip(),
+        created_by=actor,
+    )
+    solution.changes.append(
+        SolutionStatusChange(
+            from_status=None,
+            to_status=SolutionStatus.SUGGESTED,
+            changed_on=suggested_on,
+            changed_by=actor,
+        )
+    )
+    db.session.add(solution)
+    if need.status is NeedStatus.OPEN:
+        need.status = NeedStatus.IN_PROGRESS
+    audit.record(
+        actor, "create", solution, audit.diff({}, audit.snapshot(solution, SOLUTION_FIELDS))
+    )
+    return solution
+
+
+def change_solution_status(
+    solution: Solution,
+    status: SolutionStatus,
+    *,
+    on: date,
+    actor: User,
+    amount_requested: Decimal | None = None,
+    amount_granted: Decimal | None = None,
+    note: str = "",
+) -> Solution:
+    """Move a solution to `status` on date `on`, keeping the change with its author.
+
+    The same status again only updates the amounts. A decision (granted, rejected, dropped) dates
+    the solution; moving back to an open status clears that date.
+    """
+    _not_in_future(on, "on", "date of the change")
+    if on < solution.suggested_on:
+        raise ValidationError("The date cannot be before the solution was suggested.", "on")
+    if amount_granted is not None and status is not SolutionStatus.GRANTED:
+        raise ValidationError("Only a granted solution has a granted amount.", "amount_granted")
+    before = audit.snapshot(solution, SOLUTION_FIELDS)
+    if amount_requested is not None:
+        solution.amount_requested = _amount(amount_requested, "amount_requested")
+    if amount_granted is not None:
+        solution.amount_granted = _amount(amount_granted, "amount_granted")
+    if status is not solution.status:
+        solution.changes.append(
+            SolutionStatusChange(
+                from_status=solution.status,
+                to_status=status,
+                changed_on=on,
+                changed_by=actor,
+                note=note.strip(),
+            )
+        )
+        solution.status = status
+        solution.decided_on = on if status.is_decided else None
+        if status is not SolutionStatus.GRANTED:
+            solution.amount_granted = None
+    changes = audit.diff(before, audit.snapshot(solution, SOLUTION_FIELDS))
+    if changes:
+        audit.record(actor, "update", solution, changes)
+    return solution
