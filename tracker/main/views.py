@@ -7,15 +7,15 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
-from tracker.main.services import dashboard_counts
+from tracker.main.services import build_dashboard
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def dashboard() -> str:
-    counts = dashboard_counts(current_user) if current_user.is_staff else None
-    return render_template("main/dashboard.html", counts=counts)
+    board = build_dashboard(current_user) if current_user.is_staff else None
+    return render_template("main/dashboard.html", board=board)
 
 
 @bp.route("/healthz")
