@@ -6,7 +6,7 @@ import time
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker.admin import services
 from tracker.extensions import db
@@ -68,6 +68,7 @@ def create_cluster_command(slug: str, name: str, description: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--if-empty",
     is_flag=True,
