@@ -110,7 +110,7 @@ def test_unexpected_error_is_a_500_page_without_traceback(app, client, login_as,
     def boom(user):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(views, "dashboard_counts", boom)
+    monkeypatch.setattr(views, "build_dashboard", boom)
     response = client.get("/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.data

@@ -6,18 +6,28 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from tracker.auth.passwords import MIN_PASSWORD_LENGTH
 from tracker.common.forms import MultiCheckboxField
-from tracker.models import Role
+from tracker.models import InstrumentKind, Role
 
 PASSWORD_LENGTH = [
     Length(
@@ -70,6 +80,70 @@ class NewClusterForm(ClusterForm):
         description=_l("Lower-case words joined by hyphens; it never changes."),
     )
     submit = SubmitField(_l("Create cluster"))
+
+
+def _slug_field() -> StringField:
+    return StringField(
+        _l("Slug"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case words joined by hyphens; it never changes."),
+    )
+
+
+class NeedCategoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    position = IntegerField(
+        _l("Position"),
+        validators=[InputRequired(), NumberRange(min=0, max=9999)],
+        description=_l("Lists show the categories in this order, lowest first."),
+    )
+    active = BooleanField(_l("Active (offered for new needs)"), default=True)
+    submit = SubmitField(_l("Save category"))
+
+
+class NewNeedCategoryForm(NeedCategoryForm):
+    slug = _slug_field()
+    position = IntegerField(
+        _l("Position"),
+        validators=[Optional(), NumberRange(min=0, max=9999)],
+        description=_l("Lists show the categories in this order; leave empty to put it last."),
+    )
+    active = None  # a new category is active
+    submit = SubmitField(_l("Create category"))
+
+
+class InstrumentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    provider = StringField(
+        _l("Provider"),
+        validators=[Length(max=160)],
+        description=_l("The ministry, agency, bank or partner that runs it."),
+    )
+    kind = SelectField(_l("Kind"), choices=InstrumentKind.choices(), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    active_from = DateField(_l("Active from"), validators=[Optional()])
+    active_to = DateField(
+        _l("Active to"),
+        validators=[Optional()],
+        description=_l("Leave empty while the instrument has no end date."),
+    )
+    submit = SubmitField(_l("Save instrument"))
+
+
+class NewInstrumentForm(InstrumentForm):
+    submit = SubmitField(_l("Create instrument"))
+
+
+class MarketForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    active = BooleanField(_l("Active (offered for companies)"), default=True)
+    submit = SubmitField(_l("Save market"))
+
+
+class NewMarketForm(MarketForm):
+    slug = _slug_field()
+    active = None  # a new market is active
+    submit = SubmitField(_l("Create market"))
 
 
 class ConfirmForm(FlaskForm):

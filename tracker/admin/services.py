@@ -1,26 +1,35 @@
-"""Writes on users and clusters, shared by the admin pages and the command line."""
+"""Writes on users, clusters and the catalogues, shared by the admin pages and the command line."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date
 
 from tracker import audit
 from tracker.auth.passwords import hash_password, password_problem
+from tracker.common.errors import ValidationError
 from tracker.extensions import db
-from tracker.models import Cluster, Role, User
+from tracker.models import Cluster, Instrument, InstrumentKind, Market, NeedCategory, Role, User
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 USER_FIELDS = ["email", "name", "role", "active", "clusters"]
 CLUSTER_FIELDS = ["slug", "name", "description"]
+NEED_CATEGORY_FIELDS = ["slug", "name", "position", "active"]
+INSTRUMENT_FIELDS = ["name", "provider", "kind", "description", "active_from", "active_to"]
+MARKET_FIELDS = ["slug", "name", "active"]
 
 
-class ValidationError(ValueError):
-    """A business rule refused the change; the message is meant for the user."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+def _checked_slug(slug: str, *, example: str) -> str:
+    """The slug, lower-cased; refused unless it is lower-case words joined by hyphens."""
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise ValidationError(
+            f"A slug is lower-case letters and digits separated by hyphens, like {example}.",
+            "slug",
+        )
+    return slug
 
 
 def clusters_by_slug(slugs: Iterable[str]) -> list[Cluster]:
@@ -124,13 +133,7 @@ def reset_password(user: User, password: str, *, actor: User | None) -> User:
 def create_cluster(
     *, slug: str, name: str, description: str = "", actor: User | None = None
 ) -> Cluster:
-    slug = slug.strip().lower()
-    if not SLUG_RE.match(slug):
-        raise ValidationError(
-            "A slug is lower-case letters and digits separated by hyphens, "
-            "like materials-manufacturing.",
-            "slug",
-        )
+    slug = _checked_slug(slug, example="materials-manufacturing")
     if db.session.execute(db.select(Cluster.id).where(Cluster.slug == slug)).first():
         raise ValidationError(f"A cluster with the slug {slug} already exists.", "slug")
     if db.session.execute(db.select(Cluster.id).where(Cluster.name == name.strip())).first():
@@ -155,3 +158,181 @@ def update_cluster(cluster: Cluster, *, name: str, description: str, actor: User
     if changes:
         audit.record(actor, "update", cluster, changes)
     return cluster
+
+
+# The catalogues: need categories, instruments and markets. Entries are never deleted, because
+# needs, solutions and companies refer to them; categories and markets are retired instead.
+
+
+def catalogue_name_key(name: str) -> str:
+    """A name as compared for uniqueness: case-insensitive, runs of spaces count as one."""
+    return " ".join(name.casefold().split())
+
+
+def instrument_name_key(name: str) -> str:
+    """An instrument name as matched by the admin pages and imports: without case or accents.
+
+    "Neistart Lëtzebuerg" and "NEISTART  Letzebuerg" have the same key.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return catalogue_name_key(bare)
+
+
+def _check_name_free(
+    model: type[NeedCategory | Instrument | Market],
+    name: str,
+    *,
+    exclude_id: int | None,
+    noun: str,
+    key: Callable[[str], str] = catalogue_name_key,
+) -> None:
+    """Refuse `name` when another entry's name has the same `key`.
+
+    Compared in Python because neither database strips accents portably and SQLite's lower()
+    only knows ASCII; a catalogue holds tens of rows.
+    """
+    wanted = key(name)
+    rows = db.session.execute(db.select(model.id, model.name)).all()
+    clash = next((r.name for r in rows if r.id != exclude_id and key(r.name) == wanted), None)
+    if clash is not None:
+        raise ValidationError(f"{noun} named {clash} already exists.", "name")
+
+
+def _slug_taken(model: type[NeedCategory | Market], slug: str) -> bool:
+    return db.session.execute(db.select(model.id).where(model.slug == slug)).first() is not None
+
+
+def set_catalogue_active(
+    entry: NeedCategory | Market, active: bool, *, actor: User
+) -> NeedCategory | Market:
+    """Retire a need category or market (no longer offered for new records) or bring it back.
+
+    Records that already carry it keep it.
+    """
+    if entry.active != active:
+        entry.active = active
+        audit.record(
+            actor, "reactivate" if active else "retire", entry, {"active": [not active, active]}
+        )
+    return entry
+
+
+def create_need_category(
+    *, slug: str, name: str, position: int | None = None, actor: User | None = None
+) -> NeedCategory:
+    """Add a category to the taxonomy; without a position it goes after the last one."""
+    slug = _checked_slug(slug, example="rdi-funding")
+    if _slug_taken(NeedCategory, slug):
+        raise ValidationError(f"A need category with the slug {slug} already exists.", "slug")
+    name = name.strip()
+    _check_name_free(NeedCategory, name, exclude_id=None, noun="A need category")
+    if position is None:
+        last = db.session.scalar(db.select(db.func.max(NeedCategory.position)))
+        position = 0 if last is None else last + 1
+    category = NeedCategory(slug=slug, name=name, position=position, active=True)
+    db.session.add(category)
+    audit.record(
+        actor, "create", category, audit.diff({}, audit.snapshot(category, NEED_CATEGORY_FIELDS))
+    )
+    return category
+
+
+def update_need_category(
+    category: NeedCategory, *, name: str, position: int, active: bool, actor: User
+) -> NeedCategory:
+    """Rename, reorder, retire or reactivate a category; its slug never changes."""
+    name = name.strip()
+    _check_name_free(NeedCategory, name, exclude_id=category.id, noun="A need category")
+    before = audit.snapshot(category, NEED_CATEGORY_FIELDS)
+    category.name, category.position, category.active = name, position, active
+    changes = audit.diff(before, audit.snapshot(category, NEED_CATEGORY_FIELDS))
+    if changes:
+        audit.record(actor, "update", category, changes)
+    return category
+
+
+def _checked_period(active_from: date | None, active_to: date | None) -> None:
+    if active_from and active_to and active_to < active_from:
+        raise ValidationError("The end date cannot be before the start date.", "active_to")
+
+
+def create_instrument(
+    *,
+    name: str,
+    kind: InstrumentKind,
+    provider: str = "",
+    description: str = "",
+    active_from: date | None = None,
+    active_to: date | None = None,
+    actor: User | None = None,
+) -> Instrument:
+    """Add an instrument; its name must differ from the others by more than case and accents."""
+    name = name.strip()
+    _check_name_free(
+        Instrument, name, exclude_id=None, noun="An instrument", key=instrument_name_key
+    )
+    _checked_period(active_from, active_to)
+    instrument = Instrument(
+        name=name,
+        kind=InstrumentKind(kind),
+        provider=provider.strip(),
+        description=description.strip(),
+        active_from=active_from,
+        active_to=active_to,
+    )
+    db.session.add(instrument)
+    audit.record(
+        actor, "create", instrument, audit.diff({}, audit.snapshot(instrument, INSTRUMENT_FIELDS))
+    )
+    return instrument
+
+
+def update_instrument(
+    instrument: Instrument,
+    *,
+    name: str,
+    kind: InstrumentKind,
+    provider: str,
+    description: str,
+    active_from: date | None,
+    active_to: date | None,
+    actor: User,
+) -> Instrument:
+    name = name.strip()
+    _check_name_free(
+        Instrument, name, exclude_id=instrument.id, noun="An instrument", key=instrument_name_key
+    )
+    _checked_period(active_from, active_to)
+    before = audit.snapshot(instrument, INSTRUMENT_FIELDS)
+    instrument.name, instrument.kind = name, InstrumentKind(kind)
+    instrument.provider, instrument.description = provider.strip(), description.strip()
+    instrument.active_from, instrument.active_to = active_from, active_to
+    changes = audit.diff(before, audit.snapshot(instrument, INSTRUMENT_FIELDS))
+    if changes:
+        audit.record(actor, "update", instrument, changes)
+    return instrument
+
+
+def create_market(*, slug: str, name: str, actor: User | None = None) -> Market:
+    slug = _checked_slug(slug, example="consumer-goods")
+    if _slug_taken(Market, slug):
+        raise ValidationError(f"A market with the slug {slug} already exists.", "slug")
+    name = name.strip()
+    _check_name_free(Market, name, exclude_id=None, noun="A market")
+    market = Market(slug=slug, name=name, active=True)
+    db.session.add(market)
+    audit.record(actor, "create", market, audit.diff({}, audit.snapshot(market, MARKET_FIELDS)))
+    return market
+
+
+def update_market(market: Market, *, name: str, active: bool, actor: User) -> Market:
+    """Rename, retire or reactivate a market; its slug never changes."""
+    name = name.strip()
+    _check_name_free(Market, name, exclude_id=market.id, noun="A market")
+    before = audit.snapshot(market, MARKET_FIELDS)
+    market.name, market.active = name, active
+    changes = audit.diff(before, audit.snapshot(market, MARKET_FIELDS))
+    if changes:
+        audit.record(actor, "update", market, changes)
+    return market

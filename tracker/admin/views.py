@@ -1,6 +1,8 @@
-"""Admin pages: users and clusters."""
+"""Admin pages: users, clusters and the catalogues (need categories, instruments, markets)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,11 +11,33 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import services
-from tracker.admin.forms import ClusterForm, ConfirmForm, NewClusterForm, NewUserForm, UserForm
-from tracker.admin.queries import cluster_overview, users_query
+from tracker.admin.forms import (
+    ClusterForm,
+    ConfirmForm,
+    InstrumentForm,
+    MarketForm,
+    NeedCategoryForm,
+    NewClusterForm,
+    NewInstrumentForm,
+    NewMarketForm,
+    NewNeedCategoryForm,
+    NewUserForm,
+    UserForm,
+)
+from tracker.admin.queries import (
+    catalogue_counts,
+    cluster_overview,
+    instrument_state,
+    instruments_query,
+    market_overview,
+    need_category_overview,
+    solutions_per_instrument,
+    users_query,
+)
 from tracker.common.forms import attach_error
+from tracker.dates import today
 from tracker.extensions import db
-from tracker.models import Cluster, Role, User
+from tracker.models import Cluster, Instrument, InstrumentKind, Market, NeedCategory, Role, User
 
 bp = Blueprint("admin", __name__)
 
@@ -49,6 +73,7 @@ def index() -> str:
             db.select(db.func.count(User.id)).where(User.active.is_(True))
         ),
         "clusters": db.session.scalar(db.select(db.func.count(Cluster.id))),
+        **catalogue_counts(today()),
     }
     return render_template("admin/index.html", counts=counts)
 
@@ -176,3 +201,199 @@ def edit_cluster(cluster_id: int) -> Response | str:
             flash(_("Cluster %(name)s saved.", name=cluster.name), "success")
             return redirect(url_for("admin.clusters"))
     return render_template("admin/cluster_form.html", form=form, cluster=cluster)
+
+
+@bp.route("/need-categories")
+def need_categories() -> str:
+    return render_template(
+        "admin/need_categories.html", rows=need_category_overview(), confirm=ConfirmForm()
+    )
+
+
+@bp.route("/need-categories/new", methods=["GET", "POST"])
+def new_need_category() -> Response | str:
+    form = NewNeedCategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.create_need_category(
+                slug=form.slug.data,
+                name=form.name.data,
+                position=form.position.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.ValidationError as error:
+            _refused(form, error)
+        else:
+            flash(_("Need category %(name)s created.", name=category.name), "success")
+            return redirect(url_for("admin.need_categories"))
+    return render_template("admin/need_category_form.html", form=form, category=None)
+
+
+@bp.route("/need-categories/<int:category_id>/edit", methods=["GET", "POST"])
+def edit_need_category(category_id: int) -> Response | str:
+    category = db.get_or_404(NeedCategory, category_id)
+    form = NeedCategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.update_need_category(
+                category,
+                name=form.name.data,
+                position=form.position.data,
+                active=bool(form.active.data),
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.ValidationError as error:
+            _refused(form, error)
+        else:
+            flash(_("Need category %(name)s saved.", name=category.name), "success")
+            return redirect(url_for("admin.need_categories"))
+    return render_template("admin/need_category_form.html", form=form, category=category)
+
+
+@bp.route("/need-categories/<int:category_id>/<any(retire, reactivate):action>", methods=["POST"])
+def set_need_category_active(category_id: int, action: str) -> Response:
+    category = db.get_or_404(NeedCategory, category_id)
+    if ConfirmForm().validate_on_submit():
+        services.set_catalogue_active(category, action == "reactivate", actor=current_user)
+        db.session.commit()
+        if action == "reactivate":
+            flash(_("%(name)s is offered for new needs again.", name=category.name), "success")
+        else:
+            flash(
+                _(
+                    "%(name)s is retired: no longer offered for new needs; existing needs keep it.",
+                    name=category.name,
+                ),
+                "success",
+            )
+    return redirect(url_for("admin.need_categories"))
+
+
+def _instrument_kind(value: str) -> InstrumentKind | None:
+    """The kind a filter asks for; an unknown value filters nothing."""
+    try:
+        return InstrumentKind(value)
+    except ValueError:
+        return None
+
+
+@bp.route("/instruments")
+def instruments() -> str:
+    q = request.args.get("q", "").strip()[:100]
+    kind = _instrument_kind(request.args.get("kind", ""))
+    page = db.paginate(
+        instruments_query(kind, q), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    usage = solutions_per_instrument(i.id for i in page.items)
+    on = today()
+    rows = [(i, usage.get(i.id, 0), instrument_state(i, on)) for i in page.items]
+    return render_template(
+        "admin/instruments.html", page=page, rows=rows, q=q, kind=kind, kinds=list(InstrumentKind)
+    )
+
+
+def _instrument_fields(form: InstrumentForm) -> dict[str, Any]:
+    """The form's values as the instrument services take them."""
+    return {
+        "name": form.name.data,
+        "kind": InstrumentKind(form.kind.data),
+        "provider": form.provider.data or "",
+        "description": form.description.data or "",
+        "active_from": form.active_from.data,
+        "active_to": form.active_to.data,
+    }
+
+
+@bp.route("/instruments/new", methods=["GET", "POST"])
+def new_instrument() -> Response | str:
+    form = NewInstrumentForm()
+    if form.validate_on_submit():
+        try:
+            instrument = services.create_instrument(**_instrument_fields(form), actor=current_user)
+            db.session.commit()
+        except services.ValidationError as error:
+            _refused(form, error)
+        else:
+            flash(_("Instrument %(name)s created.", name=instrument.name), "success")
+            return redirect(url_for("admin.instruments"))
+    return render_template("admin/instrument_form.html", form=form, instrument=None)
+
+
+@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
+def edit_instrument(instrument_id: int) -> Response | str:
+    instrument = db.get_or_404(Instrument, instrument_id)
+    form = InstrumentForm(obj=instrument)
+    if request.method == "GET":
+        form.kind.data = instrument.kind.value
+    if form.validate_on_submit():
+        try:
+            services.update_instrument(instrument, **_instrument_fields(form), actor=current_user)
+            db.session.commit()
+        except services.ValidationError as error:
+            _refused(form, error)
+        else:
+            flash(_("Instrument %(name)s saved.", name=instrument.name), "success")
+            return redirect(url_for("admin.instruments"))
+    return render_template("admin/instrument_form.html", form=form, instrument=instrument)
+
+
+@bp.route("/markets")
+def markets() -> str:
+    return render_template("admin/markets.html", rows=market_overview(), confirm=ConfirmForm())
+
+
+@bp.route("/markets/new", methods=["GET", "POST"])
+def new_market() -> Response | str:
+    form = NewMarketForm()
+    if form.validate_on_submit():
+        try:
+            market = services.create_market(
+                slug=form.slug.data, name=form.name.data, actor=current_user
+            )
+            db.session.commit()
+        except services.ValidationError as error:
+            _refused(form, error)
+        else:
+            flash(_("Market %(name)s created.", name=market.name), "success")
+            return redirect(url_for("admin.markets"))
+    return render_template("admin/market_form.html", form=form, market=None)
+
+
+@bp.route("/markets/<int:market_id>/edit", methods=["GET", "POST"])
+def edit_market(market_id: int) -> Response | str:
+    market = db.get_or_404(Market, market_id)
+    form = MarketForm(obj=market)
+    if form.validate_on_submit():
+        try:
+            services.update_market(
+                market, name=form.name.data, active=bool(form.active.data), actor=current_user
+            )
+            db.session.commit()
+        except services.ValidationError as error:
+            _refused(form, error)
+        else:
+            flash(_("Market %(name)s saved.", name=market.name), "success")
+            return redirect(url_for("admin.markets"))
+    return render_template("admin/market_form.html", form=form, market=market)
+
+
+@bp.route("/markets/<int:market_id>/<any(retire, reactivate):action>", methods=["POST"])
+def set_market_active(market_id: int, action: str) -> Response:
+    market = db.get_or_404(Market, market_id)
+    if ConfirmForm().validate_on_submit():
+        services.set_catalogue_active(market, action == "reactivate", actor=current_user)
+        db.session.commit()
+        if action == "reactivate":
+            flash(_("%(name)s is offered for companies again.", name=market.name), "success")
+        else:
+            flash(
+                _(
+                    "%(name)s is retired: no longer offered for companies; "
+                    "companies that serve it keep it.",
+                    name=market.name,
+                ),
+                "success",
+            )
+    return redirect(url_for("admin.markets"))

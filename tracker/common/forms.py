@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 
-from tracker.admin.services import ValidationError
+from tracker.common.errors import ValidationError
 
 
 class MultiCheckboxField(SelectMultipleField):
