@@ -1,0 +1,609 @@
+"""The figures of the monthly sector-health report (DESIGN.md section 5), aggregated in SQL.
+
+Every figure is computed by the database (COUNT / SUM / window functions) in a fixed number of
+statements, whatever the size of the portfolio; Python only rounds and shapes the result.
+
+Decisions where section 5 leaves room (also in each function's docstring):
+
+- **Portfolio**: companies in scope (a member of the cluster through `company_clusters`, or every
+  company), not archived and not closed, by their current flags (their history is not kept).
+- **Events in a cluster scope**: `events.held` counts the events of that cluster
+  (`Event.cluster_id`) dated in M; events without a cluster (agency-wide) count only in the "all"
+  scope. `participating_companies` counts the distinct portfolio companies that took part in
+  those same events.
+- **Solutions without an instrument** (a referral to a named partner) are counted under
+  "Referral: <partner>", the label the app shows for them; a solution with an instrument counts
+  under the instrument's name, whatever partner it names ("Referral to partner cluster" included).
+- **Granted amounts** are the solutions' current `amount_granted` (the amount has no history).
+- **Needs and follow-ups at the end of M** are read from their dates (`resolved_on`, `closed_on`,
+  `done_on`); a cancelled follow-up has no date, so one cancelled after DN no longer counts as
+  overdue at DN in a report generated later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import (
+    Company,
+    CompanyStatus,
+    Event,
+    FollowUp,
+    FollowUpStatus,
+    HealthCheck,
+    Instrument,
+    Interaction,
+    InteractionType,
+    Liquidity,
+    Need,
+    NeedCategory,
+    RiskLevel,
+    Solution,
+    SolutionStatus,
+    SolutionStatusChange,
+    Trend,
+    User,
+    company_clusters,
+    event_companies,
+)
+
+MONTH_FORMAT_MESSAGE = "Month must be YYYY-MM, e.g. 2026-10"
+EDITIONS = ("internal", "ministry")
+COVERAGE_DAYS = 90
+HEALTH_MONTHS = 6  # a company's health at the end of M is read from checks dated in M-5..M
+TREND_FIELDS = {
+    "turnover": HealthCheck.turnover_trend,
+    "orders": HealthCheck.orders_trend,
+    "employment": HealthCheck.employment_trend,
+    "outlook": HealthCheck.outlook,
+}
+AT_RISK = (RiskLevel.CRITICAL, RiskLevel.HIGH)  # worst first
+_ONE_DECIMAL = Decimal("0.1")
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+
+
+# ------------------------------------------------------------------------------------------
+# Months
+# ------------------------------------------------------------------------------------------
+
+
+def parse_month(month: str) -> tuple[date, date]:
+    """'2020-10' -> (date(2020, 10, 1), date(2020, 10, 31)); ValueError for anything else."""
+    match = _MONTH_RE.fullmatch(month) if isinstance(month, str) else None
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        raise ValueError(MONTH_FORMAT_MESSAGE)
+    first = date(int(match[1]), int(match[2]), 1)
+    return first, _last_day(first)
+
+
+def previous_month(month: str) -> str:
+    """'2026-01' -> '2025-12'."""
+    first, _ = parse_month(month)
+    return _month_label(_shift(first, -1))
+
+
+def _shift(first: date, months: int) -> date:
+    """The first day of the month `months` months after the month starting on `first`."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _last_day(first: date) -> date:
+    return _shift(first, 1) - timedelta(days=1)
+
+
+def _month_label(first: date) -> str:
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+# ------------------------------------------------------------------------------------------
+# Shared pieces of SQL
+# ------------------------------------------------------------------------------------------
+
+
+def _portfolio(cluster_id: int | None) -> sa.Select:
+    """The ids of the portfolio companies: in scope, not archived, not closed."""
+    query = sa.select(Company.id).where(
+        Company.archived.is_(False), Company.status != CompanyStatus.CLOSED
+    )
+    if cluster_id is not None:
+        query = query.where(
+            Company.id.in_(
+                sa.select(company_clusters.c.company_id).where(
+                    company_clusters.c.cluster_id == cluster_id
+                )
+            )
+        )
+    return query
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.count(sa.case((condition, 1)))
+
+
+def _between(column: sa.ColumnElement[date], first: date, last: date) -> sa.ColumnElement[bool]:
+    return column.between(first, last)
+
+
+def _latest_checks(month_starts: list[date], portfolio: sa.Select) -> sa.Subquery:
+    """Each portfolio company's health at the end of each month: its latest check in M-5..M.
+
+    One row per (idx, company), idx being the month's position in `month_starts`; of two checks
+    on the same day the one with the highest id is the later. A check is a company's latest at
+    the end of a month when it is in the month's window and the company's next check (by date,
+    then id) is after the month, or there is none: one pass over the checks serves every month.
+    """
+    windows = [
+        sa.select(
+            sa.literal(idx, sa.Integer).label("idx"),
+            sa.literal(_shift(first, 1 - HEALTH_MONTHS), sa.Date).label("since"),
+            sa.literal(_last_day(first), sa.Date).label("until"),
+        )
+        for idx, first in enumerate(month_starts)
+    ]
+    window = (windows[0] if len(windows) == 1 else sa.union_all(*windows)).subquery("windows")
+    # Checks after the last month play no part: a next check after it is after every month.
+    checks = (
+        sa.select(
+            HealthCheck.company_id,
+            HealthCheck.checked_on,
+            *TREND_FIELDS.values(),
+            HealthCheck.short_time_work,
+            HealthCheck.liquidity,
+            HealthCheck.risk_level,
+            sa.func.lead(HealthCheck.checked_on)
+            .over(
+                partition_by=HealthCheck.company_id,
+                order_by=(HealthCheck.checked_on, HealthCheck.id),
+            )
+            .label("next_on"),
+        )
+        .where(
+            HealthCheck.company_id.in_(portfolio),
+            _between(
+                HealthCheck.checked_on,
+                _shift(min(month_starts), 1 - HEALTH_MONTHS),
+                _last_day(max(month_starts)),
+            ),
+        )
+        .subquery("checks")
+    )
+    return (
+        sa.select(window.c.idx, *[c for c in checks.c if c.name != "next_on"])
+        .join_from(
+            window,
+            checks,
+            sa.and_(
+                checks.c.checked_on >= window.c.since,
+                checks.c.checked_on <= window.c.until,
+                sa.or_(checks.c.next_on.is_(None), checks.c.next_on > window.c.until),
+            ),
+        )
+        .subquery("latest_checks")
+    )
+
+
+def _pct(numerator: int, denominator: int) -> float:
+    """100 x numerator / denominator, rounded half away from zero to one decimal."""
+    exact = Decimal(100 * numerator) / Decimal(denominator)
+    return float(exact.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP))
+
+
+def _pct_or_none(numerator: int, denominator: int) -> float | None:
+    return _pct(numerator, denominator) if denominator else None
+
+
+# ------------------------------------------------------------------------------------------
+# Health: shared by compute_figures and history
+# ------------------------------------------------------------------------------------------
+
+
+def _health_by_month(month_starts: list[date], portfolio: sa.Select) -> dict[int, sa.RowMapping]:
+    """The aggregates behind the health figures, one row per month index that has any check."""
+    latest = _latest_checks(month_starts, portfolio)
+    columns: list[sa.ColumnElement[Any]] = [
+        latest.c.idx,
+        sa.func.count().label("assessed"),
+        *[_count_if(latest.c.risk_level == r).label(f"risk_{r.value}") for r in RiskLevel],
+        *[_count_if(latest.c.liquidity == q).label(f"liquidity_{q.value}") for q in Liquidity],
+        _count_if(latest.c.short_time_work.is_(True)).label("stw_yes"),
+        _count_if(latest.c.short_time_work.is_(False)).label("stw_no"),
+    ]
+    for name, field in TREND_FIELDS.items():
+        column = latest.c[field.key]
+        columns += [
+            _count_if(column == Trend.UP).label(f"{name}_up"),
+            _count_if(column == Trend.DOWN).label(f"{name}_down"),
+            sa.func.count(column).label(f"{name}_answered"),
+        ]
+    rows = db.session.execute(sa.select(*columns).group_by(latest.c.idx)).mappings()
+    return {row["idx"]: row for row in rows}
+
+
+def _health_figures(row: sa.RowMapping | None) -> dict[str, Any]:
+    """companies_assessed, risk, balances, short_time_work_pct and liquidity from one row."""
+
+    def get(key: str) -> int:
+        return int(row[key]) if row is not None else 0
+
+    return {
+        "companies_assessed": get("assessed"),
+        "risk": {r.value: get(f"risk_{r.value}") for r in RiskLevel},
+        "balances": {
+            name: _pct_or_none(get(f"{name}_up") - get(f"{name}_down"), get(f"{name}_answered"))
+            for name in TREND_FIELDS
+        },
+        "short_time_work_pct": _pct_or_none(get("stw_yes"), get("stw_yes") + get("stw_no")),
+        "liquidity": {q.value: get(f"liquidity_{q.value}") for q in Liquidity},
+    }
+
+
+def _risk_change(first: date, portfolio: sa.Select) -> dict[str, int]:
+    """Companies assessed with a risk level at the end of both M and M-1, by direction."""
+    latest = _latest_checks([first, _shift(first, -1)], portfolio)
+    rank = sa.case({level: level.rank for level in RiskLevel}, value=latest.c.risk_level)
+    per_company = (
+        sa.select(
+            sa.func.max(sa.case((latest.c.idx == 0, rank))).label("now"),
+            sa.func.max(sa.case((latest.c.idx == 1, rank))).label("before"),
+        )
+        .group_by(latest.c.company_id)
+        .subquery("risk_pairs")
+    )
+    # A comparison with NULL (no risk answer at one end) is not true, so it is left out.
+    row = db.session.execute(
+        sa.select(
+            _count_if(per_company.c.now > per_company.c.before).label("worsened"),
+            _count_if(per_company.c.now < per_company.c.before).label("improved"),
+            _count_if(per_company.c.now == per_company.c.before).label("unchanged"),
+        )
+    ).one()
+    return {"worsened": row.worsened, "improved": row.improved, "unchanged": row.unchanged}
+
+
+# ------------------------------------------------------------------------------------------
+# The other sections of the report
+# ------------------------------------------------------------------------------------------
+
+
+def _activity(first: date, last: date, portfolio: sa.Select) -> dict[str, Any]:
+    in_month = Interaction.occurred_on >= first
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(portfolio.subquery()).scalar_subquery(),
+            _count_if(in_month),
+            *[_count_if(in_month & (Interaction.type == t)) for t in InteractionType],
+            sa.func.count(sa.distinct(sa.case((in_month, Interaction.company_id)))),
+            sa.func.count(sa.distinct(Interaction.company_id)),
+        ).where(
+            Interaction.company_id.in_(portfolio),
+            # DN-89 is never after D1: a month has at most 31 days.
+            _between(Interaction.occurred_on, last - timedelta(days=COVERAGE_DAYS - 1), last),
+        )
+    ).one()
+    companies, interactions, *by_type, contacted, covered = row
+    return {
+        "portfolio": {"companies": companies},
+        "activity": {
+            "interactions": interactions,
+            "by_type": {t.value: n for t, n in zip(InteractionType, by_type, strict=True)},
+            "companies_contacted": contacted,
+            "coverage_90d_pct": _pct(covered, companies) if companies else 0.0,
+        },
+    }
+
+
+def _open_at(last: date) -> sa.ColumnElement[bool]:
+    """A need identified on or before `last` and neither resolved nor closed on or before it."""
+    return sa.and_(
+        Need.identified_on <= last,
+        sa.or_(Need.resolved_on.is_(None), Need.resolved_on > last),
+        sa.or_(Need.closed_on.is_(None), Need.closed_on > last),
+    )
+
+
+def _granted_in(first: date, last: date) -> sa.Select:
+    return sa.select(SolutionStatusChange.solution_id).where(
+        SolutionStatusChange.to_status == SolutionStatus.GRANTED,
+        _between(SolutionStatusChange.changed_on, first, last),
+    )
+
+
+def _events_in(first: date, last: date, cluster_id: int | None) -> sa.Select:
+    query = sa.select(Event.id).where(_between(Event.held_on, first, last))
+    if cluster_id is not None:
+        query = query.where(Event.cluster_id == cluster_id)
+    return query
+
+
+def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Select) -> sa.Row:
+    """The single-number figures of needs, solutions, follow-ups and events, in one statement."""
+
+    def count(model: type[db.Model], *where: sa.ColumnElement[bool]) -> sa.ScalarSelect:
+        return sa.select(sa.func.count()).select_from(model).where(*where).scalar_subquery()
+
+    need_of_portfolio = Need.company_id.in_(portfolio)
+    granted = (
+        sa.select(Solution.id, Solution.amount_granted.label("amount_granted"))
+        .join(Need, Need.id == Solution.need_id)
+        .where(Solution.id.in_(_granted_in(first, last)), need_of_portfolio)
+        .subquery("granted")
+    )
+    events = _events_in(first, last, cluster_id)
+    return db.session.execute(
+        sa.select(
+            count(Need, need_of_portfolio, _between(Need.resolved_on, first, last)).label(
+                "resolved"
+            ),
+            count(Need, need_of_portfolio, _open_at(last)).label("open_end"),
+            sa.select(sa.func.count())
+            .select_from(Solution)
+            .join(Need, Need.id == Solution.need_id)
+            .where(need_of_portfolio, _between(Solution.suggested_on, first, last))
+            .scalar_subquery()
+            .label("suggested"),
+            sa.select(sa.func.count()).select_from(granted).scalar_subquery().label("granted"),
+            sa.select(
+                # Whole cents, summed exactly as integers.
+                sa.func.coalesce(
+                    sa.func.sum(sa.type_coerce(granted.c.amount_granted, sa.BigInteger)), 0
+                )
+            )
+            .scalar_subquery()
+            .label("granted_cents"),
+            count(
+                FollowUp,
+                FollowUp.company_id.in_(portfolio),
+                FollowUp.status == FollowUpStatus.DONE,
+                _between(FollowUp.done_on, first, last),
+            ).label("followups_completed"),
+            count(
+                FollowUp,
+                FollowUp.company_id.in_(portfolio),
+                FollowUp.due_on <= last,
+                FollowUp.status != FollowUpStatus.CANCELLED,
+                sa.or_(FollowUp.done_on.is_(None), FollowUp.done_on > last),
+            ).label("followups_overdue"),
+            count(Event, Event.id.in_(events)).label("events_held"),
+            sa.select(sa.func.count(sa.distinct(event_companies.c.company_id)))
+            .where(
+                event_companies.c.event_id.in_(events),
+                event_companies.c.company_id.in_(portfolio),
+            )
+            .scalar_subquery()
+            .label("participating"),
+        )
+    ).one()
+
+
+def _needs_identified(first: date, last: date, portfolio: sa.Select) -> dict[str, int]:
+    """Needs identified in M by category slug: every active category, and any other with needs."""
+    identified = (
+        sa.select(Need.category_id, sa.func.count().label("n"))
+        .where(Need.company_id.in_(portfolio), _between(Need.identified_on, first, last))
+        .group_by(Need.category_id)
+        .subquery("identified")
+    )
+    n = sa.func.coalesce(identified.c.n, 0)
+    rows = db.session.execute(
+        sa.select(NeedCategory.slug, n)
+        .outerjoin(identified, identified.c.category_id == NeedCategory.id)
+        .where(sa.or_(NeedCategory.active.is_(True), n > 0))
+        .order_by(NeedCategory.position, NeedCategory.name)
+    )
+    return {slug: count for slug, count in rows}
+
+
+def _instrument_label(name: str | None, partner: str | None) -> str:
+    """The key a solution is counted under: its instrument, else its referral partner."""
+    if name is not None:
+        return name
+    return f"Referral: {partner}" if partner else "Referral"
+
+
+def _instrument_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
+    """Instrument name, and the partner only when there is no instrument (the grouping keys)."""
+    return Instrument.name, sa.case((Solution.instrument_id.is_(None), Solution.partner))
+
+
+def _by_instrument(first: date, last: date, portfolio: sa.Select) -> dict[str, int]:
+    name, partner = _instrument_columns()
+    rows = db.session.execute(
+        sa.select(name, partner, sa.func.count())
+        .select_from(Solution)
+        .join(Need, Need.id == Solution.need_id)
+        .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
+        .where(Need.company_id.in_(portfolio), _between(Solution.suggested_on, first, last))
+        .group_by(name, partner)
+    )
+    counts: dict[str, int] = {}
+    for instrument, referral, n in rows:
+        key = _instrument_label(instrument, referral)
+        counts[key] = counts.get(key, 0) + n
+    return _most_first(counts.items())
+
+
+def _most_first(items: Iterable[tuple[str, int]]) -> dict[str, int]:
+    return dict(sorted(items, key=lambda item: (-item[1], item[0])))
+
+
+# ------------------------------------------------------------------------------------------
+# The interface used by the PDF, the /reports pages and the CLI
+# ------------------------------------------------------------------------------------------
+
+
+def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: str) -> dict:
+    """The JSON of DESIGN.md section 5 for `month` and a scope (cluster_id None: all companies).
+
+    `scope` (the cluster slug or "all") and `edition` ("internal" or "ministry") are copied in.
+    Percentages and balances are floats rounded half away from zero to one decimal, computed from
+    the exact ratio; null where section 5 says so. by_type, risk and liquidity always list every
+    value (zeros included); needs.identified lists every active category in the catalogue's
+    order, plus any retired one that has needs in M. solutions.by_instrument is keyed by
+    instrument name, or "Referral: <partner>" for a solution without an instrument, most used
+    first. events.held counts, for a cluster, the events of that cluster (Event.cluster_id);
+    for "all", every event; participating_companies counts the distinct portfolio companies
+    that took part in those same events. granted_amount_eur is the sum of the current granted
+    amounts of the solutions granted in M, in EUR with cents.
+    A constant number of SQL statements, whatever the data.
+    """
+    if edition not in EDITIONS:
+        raise ValueError(f"Edition must be one of: {', '.join(EDITIONS)}")
+    first, last = parse_month(month)
+    portfolio = _portfolio(cluster_id)
+    head = _activity(first, last, portfolio)
+    health = _health_figures(_health_by_month([first], portfolio).get(0))
+    counts = _counts(first, last, cluster_id, portfolio)
+    identified = _needs_identified(first, last, portfolio)
+    return {
+        "month": _month_label(first),
+        "scope": scope,
+        "edition": edition,
+        **head,
+        "health": {**health, "risk_change": _risk_change(first, portfolio)},
+        "needs": {
+            "identified": identified,
+            "identified_total": sum(identified.values()),
+            "resolved": counts.resolved,
+            "open_end": counts.open_end,
+        },
+        "solutions": {
+            "suggested": counts.suggested,
+            "by_instrument": _by_instrument(first, last, portfolio),
+            "granted": counts.granted,
+            "granted_amount_eur": float(Decimal(int(counts.granted_cents)) / 100),
+        },
+        "followups": {
+            "completed": counts.followups_completed,
+            "overdue_end": counts.followups_overdue,
+        },
+        "events": {"held": counts.events_held, "participating_companies": counts.participating},
+    }
+
+
+def history(month: str, cluster_id: int | None, months: int = 12) -> list[dict]:
+    """The health figures of the `months` months ending with `month`, oldest first.
+
+    Each item: {"month", "companies_assessed", "risk", "balances", "short_time_work_pct"}, with the
+    same definitions (and the same code) as compute_figures; one SQL statement for all months.
+    """
+    if months < 1:
+        raise ValueError("History needs at least one month.")
+    first, _ = parse_month(month)
+    starts = [_shift(first, k - months + 1) for k in range(months)]
+    rows = _health_by_month(starts, _portfolio(cluster_id))
+    keys = ("companies_assessed", "risk", "balances", "short_time_work_pct")
+    result = []
+    for idx, start in enumerate(starts):
+        health = _health_figures(rows.get(idx))
+        result.append({"month": _month_label(start), **{key: health[key] for key in keys}})
+    return result
+
+
+def solutions_by_instrument_and_status(
+    month: str, cluster_id: int | None
+) -> dict[str, dict[str, int]]:
+    """Portfolio solutions suggested on or before DN, by instrument and by status at DN.
+
+    The status at DN is that of the latest change dated on or before DN (ties: the highest id);
+    a solution without any such change counts as suggested. Instruments are labelled as in
+    compute_figures' by_instrument, most solutions first; every status is listed, zeros included.
+    """
+    _, last = parse_month(month)
+    ranked = (
+        sa.select(
+            SolutionStatusChange.solution_id,
+            SolutionStatusChange.to_status,
+            sa.func.row_number()
+            .over(
+                partition_by=SolutionStatusChange.solution_id,
+                order_by=(SolutionStatusChange.changed_on.desc(), SolutionStatusChange.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(SolutionStatusChange.changed_on <= last)
+        .subquery("ranked_changes")
+    )
+    name, partner = _instrument_columns()
+    rows = db.session.execute(
+        sa.select(name, partner, ranked.c.to_status, sa.func.count())
+        .select_from(Solution)
+        .join(Need, Need.id == Solution.need_id)
+        .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
+        .outerjoin(ranked, sa.and_(ranked.c.solution_id == Solution.id, ranked.c.rank == 1))
+        .where(Need.company_id.in_(_portfolio(cluster_id)), Solution.suggested_on <= last)
+        .group_by(name, partner, ranked.c.to_status)
+    )
+    table: dict[str, dict[str, int]] = {}
+    for instrument, referral, status, n in rows:
+        counts = table.setdefault(
+            _instrument_label(instrument, referral), {s.value: 0 for s in SolutionStatus}
+        )
+        counts[(status or SolutionStatus.SUGGESTED).value] += n
+    order = _most_first((key, sum(counts.values())) for key, counts in table.items())
+    return {key: table[key] for key in order}
+
+
+def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
+    """Portfolio companies whose health at the end of M is high or critical, worst first, by name.
+
+    Each: company_id, company (legal name), advisor (the owner's name or None), risk, checked_on,
+    last_contact (latest interaction on or before DN, or None) and open_needs (the distinct
+    category names of the needs open at the end of M, in the catalogue's order). Two statements.
+    For the internal edition only: it names companies.
+    """
+    first, last = parse_month(month)
+    latest = _latest_checks([first], _portfolio(cluster_id))
+    at_risk = latest.c.risk_level.in_(AT_RISK)
+    last_contact = (
+        sa.select(sa.func.max(Interaction.occurred_on))
+        .where(Interaction.company_id == Company.id, Interaction.occurred_on <= last)
+        .scalar_subquery()
+    )
+    companies = db.session.execute(
+        sa.select(
+            Company.id,
+            Company.legal_name,
+            User.name,
+            latest.c.risk_level,
+            latest.c.checked_on,
+            last_contact,
+        )
+        .join(latest, latest.c.company_id == Company.id)
+        .outerjoin(User, User.id == Company.owner_id)
+        .where(at_risk)
+        .order_by(
+            sa.case({RiskLevel.CRITICAL: 0}, value=latest.c.risk_level, else_=1),
+            Company.legal_name,
+            Company.id,
+        )
+    ).all()
+    open_needs: dict[int, list[str]] = {}
+    needs = db.session.execute(
+        sa.select(Need.company_id, NeedCategory.name, NeedCategory.position)
+        .distinct()
+        .join(NeedCategory, NeedCategory.id == Need.category_id)
+        .where(Need.company_id.in_(sa.select(latest.c.company_id).where(at_risk)), _open_at(last))
+        .order_by(Need.company_id, NeedCategory.position, NeedCategory.name)
+    )
+    for company_id, category, _ in needs:
+        open_needs.setdefault(company_id, []).append(category)
+    return [
+        {
+            "company_id": company_id,
+            "company": legal_name,
+            "advisor": advisor,
+            "risk": risk.value,
+            "checked_on": checked_on.isoformat(),
+            "last_contact": contact.isoformat() if contact is not None else None,
+            "open_needs": open_needs.get(company_id, []),
+        }
+        for company_id, legal_name, advisor, risk, checked_on, contact in companies
+    ]
