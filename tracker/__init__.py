@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.followups.views import bp as followups_bp
     from tracker.interactions.views import bp as interactions_bp
     from tracker.main.views import bp as main_bp
+    from tracker.pipeline.views import bp as pipeline_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.support.views import bp as support_bp
 
@@ -56,4 +57,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followups_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(pipeline_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

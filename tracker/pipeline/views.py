@@ -1,0 +1,5 @@
+"""The managers' pipeline review."""
+
+from flask import Blueprint
+
+bp = Blueprint("pipeline", __name__)
