@@ -259,3 +259,10 @@ def test_missing_records_are_404(client, login_as):
     login_as("admin")
     assert client.get("/admin/users/999999/edit").status_code == 404
     assert client.get("/admin/clusters/999999/edit").status_code == 404
+
+
+def test_form_fields_carry_no_empty_attributes(client, login_as):
+    login_as("admin")
+    html = client.get("/admin/users/new").get_data(as_text=True)
+    assert '="None"' not in html
+    assert html.count("autofocus") == 1

@@ -9,7 +9,15 @@ from tracker.extensions import db, login_manager
 from tracker.models import User
 
 # Endpoints a signed-out visitor may reach; everything else redirects to the sign-in page.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "main.healthz", "static", "bootstrap.static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "main.healthz",
+        "static",
+        "bootstrap.static",
+        "followups.calendar_feed",  # opened by its secret token: calendar clients cannot sign in
+    }
+)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -9,7 +9,8 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from tracker.auth.access import STAFF
-from tracker.dates import AGENCY_TZ, today
+from tracker import dates
+from tracker.dates import AGENCY_TZ
 from tracker.models import Role
 
 
@@ -37,7 +38,7 @@ def relative_day(value: date | None) -> str:
     """`today`, `in 3 days`, `3 days overdue`."""
     if value is None:
         return ""
-    delta = (value - today()).days
+    delta = (value - dates.today()).days
     if delta == 0:
         return "today"
     if delta == 1:
@@ -80,4 +81,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["relative_day"] = relative_day
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
-    app.jinja_env.globals["today"] = today
+    app.jinja_env.globals["today"] = dates.today

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import audit
-from tracker.common.errors import ValidationError
+from tracker.common.errors import NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.models import (
     Company,
@@ -13,6 +17,7 @@ from tracker.models import (
     FollowUpStatus,
     Interaction,
     Need,
+    NeedStatus,
     Role,
     Solution,
     User,
@@ -106,3 +111,127 @@ def regenerate_calendar_token(user: User) -> str:
     user.calendar_token = new_token()
     db.session.flush()
     return user.calendar_token
+
+
+def may_act_on(user: User, followup: FollowUp) -> bool:
+    """Its assignee, its creator, managers, admins, and the advisor who owns the company."""
+    if not user.is_staff:
+        return False
+    return (
+        user.can_manage
+        or user.id in (followup.assignee_id, followup.created_by_id)
+        or followup.company.owner_id == user.id
+    )
+
+
+def check_may_act(followup: FollowUp, actor: User) -> None:
+    if not may_act_on(actor, followup):
+        raise NotAllowed(
+            "Only the person it is assigned to, its author, the company's advisor, "
+            "a manager or an admin may change this follow-up."
+        )
+
+
+# Reads behind the pages and the calendar feed.
+
+
+def active_staff() -> sa.Select[tuple[User]]:
+    """Users to whom work can be assigned: active, and not viewers; by name."""
+    return (
+        sa.select(User)
+        .where(User.active.is_(True), User.role != Role.VIEWER)
+        .order_by(User.name, User.id)
+    )
+
+
+def _with_links(query: sa.Select[tuple[FollowUp]]) -> sa.Select[tuple[FollowUp]]:
+    return query.options(
+        joinedload(FollowUp.company),
+        joinedload(FollowUp.need).joinedload(Need.category),
+        joinedload(FollowUp.solution).joinedload(Solution.instrument),
+    )
+
+
+def open_followups(assignee_id: int) -> sa.Select[tuple[FollowUp]]:
+    """The assignee's open follow-ups, soonest due first, with their company, need, solution."""
+    return _with_links(
+        sa.select(FollowUp)
+        .where(FollowUp.assignee_id == assignee_id, FollowUp.status == FollowUpStatus.OPEN)
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
+
+
+def recently_completed(assignee_id: int, since: date) -> sa.Select[tuple[FollowUp]]:
+    """The assignee's follow-ups done on or after `since`, latest first."""
+    return _with_links(
+        sa.select(FollowUp)
+        .where(
+            FollowUp.assignee_id == assignee_id,
+            FollowUp.status == FollowUpStatus.DONE,
+            FollowUp.done_on >= since,
+        )
+        .order_by(FollowUp.done_on.desc(), FollowUp.id.desc())
+    )
+
+
+def followups_of_need(need_id: int) -> sa.Select[tuple[FollowUp]]:
+    """The follow-ups that belong to a need or one of its solutions, open ones first."""
+    return (
+        sa.select(FollowUp)
+        .outerjoin(Solution, FollowUp.solution_id == Solution.id)
+        .where(sa.or_(FollowUp.need_id == need_id, Solution.need_id == need_id))
+        .options(joinedload(FollowUp.assignee))
+        .order_by(FollowUp.status != FollowUpStatus.OPEN, FollowUp.due_on, FollowUp.id)
+    )
+
+
+@dataclass
+class DueGroups:
+    """Open follow-ups by when they are due, relative to one day."""
+
+    overdue: list[FollowUp] = field(default_factory=list)
+    today: list[FollowUp] = field(default_factory=list)
+    this_week: list[FollowUp] = field(default_factory=list)
+    later: list[FollowUp] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.today or self.this_week or self.later)
+
+
+def group_by_due(followups: list[FollowUp], on: date) -> DueGroups:
+    """Overdue (before `on`), today, this week (until Sunday), later."""
+    sunday = on + timedelta(days=6 - on.weekday())
+    groups = DueGroups()
+    for followup in followups:
+        if followup.due_on < on:
+            groups.overdue.append(followup)
+        elif followup.due_on == on:
+            groups.today.append(followup)
+        elif followup.due_on <= sunday:
+            groups.this_week.append(followup)
+        else:
+            groups.later.append(followup)
+    return groups
+
+
+def calendar_owner(token: str) -> sa.Select[tuple[User]]:
+    """The active staff member whose calendar feed this secret opens."""
+    return sa.select(User).where(
+        User.calendar_token == token, User.active.is_(True), User.role != Role.VIEWER
+    )
+
+
+def open_needs_of(company_id: int) -> sa.Select[tuple[Need]]:
+    """A company's open needs with their solutions, to link a follow-up to; newest first."""
+    return (
+        sa.select(Need)
+        .where(
+            Need.company_id == company_id,
+            Need.status.in_([NeedStatus.OPEN, NeedStatus.IN_PROGRESS]),
+        )
+        .options(
+            joinedload(Need.category),
+            selectinload(Need.solutions).joinedload(Solution.instrument),
+        )
+        .order_by(Need.identified_on.desc(), Need.id.desc())
+    )

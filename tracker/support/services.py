@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 
-from tracker import audit
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker import audit, dates
 from tracker.common.errors import ValidationError
-from tracker.dates import today
 from tracker.extensions import db
 from tracker.models import (
     Company,
@@ -30,7 +34,7 @@ SOLUTION_FIELDS = ["instrument", "partner", "status", "amount_requested", "amoun
 
 
 def _not_in_future(on: date, field: str, what: str) -> None:
-    if on > today():
+    if on > dates.today():
         raise ValidationError(f"The {what} cannot be in the future.", field)
 
 
@@ -176,3 +180,92 @@ def change_solution_status(
     if changes:
         audit.record(actor, "update", solution, changes)
     return solution
+
+
+def record_version(record: object, fields: list[str]) -> str:
+    """A short fingerprint of the audited fields, to notice that someone else saved meanwhile."""
+    values = json.dumps(audit.snapshot(record, fields), sort_keys=True, default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+def need_version(need: Need) -> str:
+    return record_version(need, NEED_FIELDS)
+
+
+def check_version(expected: str | None, actual: str, what: str) -> None:
+    """Refuse to overwrite a record that changed since the form was shown."""
+    if expected is not None and expected != actual:
+        raise ValidationError(
+            f"Someone else changed this {what} while you were editing it. "
+            "Their changes are shown below; make yours again."
+        )
+
+
+def update_need(
+    need: Need,
+    *,
+    description: str,
+    urgency: Urgency,
+    owner: User | None,
+    actor: User,
+    expected_version: str | None = None,
+) -> Need:
+    """Edit what a need is about, how urgent it is and who owns it; audited."""
+    check_version(expected_version, need_version(need), "need")
+    if owner is not None and owner.id != need.owner_id and (not owner.active or not owner.is_staff):
+        raise ValidationError("The owner must be an active advisor, manager or admin.", "owner")
+    before = audit.snapshot(need, NEED_FIELDS)
+    need.description = description.strip()
+    need.urgency = urgency
+    need.owner = owner
+    need.owner_id = owner.id if owner is not None else None
+    changes = audit.diff(before, audit.snapshot(need, NEED_FIELDS))
+    if changes:
+        audit.record(actor, "update", need, changes)
+    return need
+
+
+# Reads behind the pages.
+
+
+def need_detail(need_id: int) -> sa.Select[tuple[Need]]:
+    """One need with its company, category, owner and every solution with its history."""
+    return (
+        sa.select(Need)
+        .where(Need.id == need_id)
+        .options(
+            joinedload(Need.company),
+            joinedload(Need.category),
+            joinedload(Need.owner),
+            selectinload(Need.solutions).options(
+                joinedload(Solution.instrument),
+                selectinload(Solution.changes).joinedload(SolutionStatusChange.changed_by),
+            ),
+        )
+    )
+
+
+def solution_detail(solution_id: int) -> sa.Select[tuple[Solution]]:
+    """One solution with its need, company, instrument and history."""
+    return (
+        sa.select(Solution)
+        .where(Solution.id == solution_id)
+        .options(
+            joinedload(Solution.need).options(joinedload(Need.company), joinedload(Need.category)),
+            joinedload(Solution.instrument),
+            joinedload(Solution.created_by),
+            selectinload(Solution.changes).joinedload(SolutionStatusChange.changed_by),
+        )
+    )
+
+
+def offered_instruments(on: date) -> sa.Select[tuple[Instrument]]:
+    """The instruments that may be suggested on `on`: those active that day, by name."""
+    return (
+        sa.select(Instrument)
+        .where(
+            sa.or_(Instrument.active_from.is_(None), Instrument.active_from <= on),
+            sa.or_(Instrument.active_to.is_(None), Instrument.active_to >= on),
+        )
+        .order_by(Instrument.name)
+    )
