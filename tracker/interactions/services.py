@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+import sqlalchemy as sa
 
 from tracker import audit
 from tracker.common.errors import NotAllowed, ValidationError
@@ -26,7 +29,7 @@ from tracker.models import (
     Urgency,
     User,
 )
-from tracker.support.services import identify_need, suggest_solution
+from tracker.support.services import identify_need, record_version, suggest_solution
 
 INTERACTION_FIELDS = ["occurred_on", "type", "company_id", "advisor_id", "summary", "people"]
 ANSWER_FIELDS = ("turnover_trend", "orders_trend", "employment_trend", "outlook",
@@ -243,3 +246,114 @@ def delete_interaction(interaction: Interaction, *, actor: User) -> None:
     )
     db.session.delete(interaction)
     db.session.flush()
+
+
+def interaction_version(interaction: Interaction) -> str:
+    """A fingerprint of the contact and its health check, to notice that someone saved meanwhile."""
+    version = record_version(interaction, INTERACTION_FIELDS)
+    if interaction.health_check is not None:
+        version += record_version(interaction.health_check, HEALTH_FIELDS)
+    return version
+
+
+def update_health_check(
+    interaction: Interaction, answers: HealthAnswers, *, actor: User
+) -> HealthCheck | None:
+    """Record, change or remove the health check taken at a contact, with audit entries."""
+    _ensure_can_edit(actor, interaction)
+    check = interaction.health_check
+    if check is None:
+        if answers.is_empty():
+            return None
+        return record_health_check(
+            company=interaction.company,
+            checked_on=interaction.occurred_on,
+            answers=answers,
+            actor=actor,
+            interaction=interaction,
+        )
+    if answers.is_empty():
+        audit.record(actor, "delete", check, audit.removed(audit.snapshot(check, HEALTH_FIELDS)))
+        interaction.health_check = None
+        db.session.delete(check)
+        return None
+    before = audit.snapshot(check, HEALTH_FIELDS)
+    for name in ANSWER_FIELDS:
+        setattr(check, name, getattr(answers, name))
+    check.risk_reasons = sorted(set(answers.risk_reasons))
+    check.comment = answers.comment.strip()
+    changes = audit.diff(before, audit.snapshot(check, HEALTH_FIELDS))
+    if changes:
+        audit.record(actor, "update", check, changes)
+    return check
+
+
+def revise_interaction(
+    interaction: Interaction,
+    *,
+    occurred_on: date,
+    type: InteractionType,
+    summary: str,
+    people: Sequence[Person],
+    health: HealthAnswers,
+    actor: User,
+    expected_version: str | None = None,
+) -> Interaction:
+    """The edit page's one write: the contact and its health check, refused if changed meanwhile."""
+    _ensure_can_edit(actor, interaction)
+    if expected_version is not None and expected_version != interaction_version(interaction):
+        raise ValidationError(
+            "Someone else changed this contact while you were editing it. Your version is "
+            "shown below: open the contact in a new tab to compare, then save again to keep yours."
+        )
+    update_interaction(
+        interaction,
+        occurred_on=occurred_on,
+        type=type,
+        summary=summary,
+        people=people,
+        actor=actor,
+    )
+    update_health_check(interaction, health, actor=actor)
+    db.session.flush()
+    return interaction
+
+
+def match_companies(text: str, limit: int = 10) -> list[Company]:
+    """Non-archived companies that `text` names, for the form without JavaScript.
+
+    An exact RCS number or name wins; otherwise every company whose name or RCS number contains
+    the text, names starting with it first. Up to `limit` + 1 are returned, so that the caller
+    can tell that there are more.
+    """
+    text = " ".join(text.split())[:200]
+    if not text:
+        return []
+    active = sa.select(Company).where(Company.archived.is_(False))
+    compact = re.sub(r"[\s.\-]", "", text).upper()
+    if re.fullmatch(r"B?\d+", compact):
+        rcs = compact if compact.startswith("B") else f"B{compact}"
+        found = db.session.scalars(active.where(Company.rcs_number == rcs)).all()
+        if found:
+            return list(found)
+    lowered = text.lower()
+    legal, trade = sa.func.lower(Company.legal_name), sa.func.lower(Company.trade_name)
+    found = db.session.scalars(
+        active.where(sa.or_(legal == lowered, trade == lowered))
+        .order_by(Company.legal_name, Company.id)
+        .limit(limit + 1)
+    ).all()
+    if found:
+        return list(found)
+    conditions = [
+        legal.contains(lowered, autoescape=True),
+        trade.contains(lowered, autoescape=True),
+    ]
+    if compact:
+        conditions.append(Company.rcs_number.contains(compact, autoescape=True))
+    starts = sa.case((legal.startswith(lowered, autoescape=True), 0), else_=1)
+    return list(
+        db.session.scalars(
+            active.where(sa.or_(*conditions)).order_by(starts, legal, Company.id).limit(limit + 1)
+        )
+    )
