@@ -21,7 +21,6 @@ TODAY = date(2026, 11, 25)  # a Wednesday; that week ends on Sunday 29 November
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr("tracker.dates.today", lambda: TODAY)
-    monkeypatch.setattr("tracker.templating.today", lambda: TODAY)
 
 
 @dataclass

@@ -32,7 +32,6 @@ TODAY = date(2026, 11, 25)  # a Wednesday
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr("tracker.dates.today", lambda: TODAY)
-    monkeypatch.setattr("tracker.templating.today", lambda: TODAY)
 
 
 @dataclass

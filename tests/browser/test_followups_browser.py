@@ -28,7 +28,6 @@ TODAY = date(2026, 11, 25)  # a Wednesday
 def fixed_today(monkeypatch):
     # The live server runs in this process: the patched date is the one it uses.
     monkeypatch.setattr("tracker.dates.today", lambda: TODAY)
-    monkeypatch.setattr("tracker.templating.today", lambda: TODAY)
 
 
 @pytest.fixture
