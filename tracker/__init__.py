@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.pipeline.views import bp as pipeline_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.support.views import bp as support_bp
+    from tracker.transfer.views import bp as transfer_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -58,4 +59,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(pipeline_bp)
+    app.register_blueprint(transfer_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

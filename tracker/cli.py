@@ -99,8 +99,10 @@ def seed_demo_command(if_empty: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from tracker.reports.cli import report_cli
+    from tracker.transfer.cli import import_cli
 
     app.cli.add_command(report_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(clusters_cli)
     app.cli.add_command(seed_demo_command)
