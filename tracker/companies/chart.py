@@ -1,0 +1,126 @@
+"""The risk-level chart of the company page: a small inline SVG drawn on the server.
+
+No script and no style attribute (the CSP forbids both): SVG presentation attributes only.
+Every piece of text goes through markupsafe's escape.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from tracker.models import RiskLevel
+
+WIDTH, HEIGHT = 640, 150
+LEFT, RIGHT, TOP, BOTTOM = 70, 14, 12, 26
+RISK_COLOURS = {
+    RiskLevel.LOW: "#2b7a3d",
+    RiskLevel.MEDIUM: "#9a6700",
+    RiskLevel.HIGH: "#c2410c",
+    RiskLevel.CRITICAL: "#a61e14",
+}
+LINE_COLOUR = "#0b6e69"
+GRID_COLOUR = "#e3e6ea"
+TEXT_COLOUR = "#5c636a"
+
+
+def _x(day: date, start: date, end: date) -> float:
+    span = max((end - start).days, 1)
+    return LEFT + (WIDTH - LEFT - RIGHT) * (day - start).days / span
+
+
+def _y(level: RiskLevel) -> float:
+    lanes = len(RiskLevel) - 1
+    return TOP + (HEIGHT - TOP - BOTTOM) * (lanes - level.rank) / lanes
+
+
+def _quarters(start: date, end: date) -> list[date]:
+    """The first day of each quarter between `start` and `end`."""
+    month = ((start.month - 1) // 3 + 1) * 3 + 1
+    year = start.year
+    if start.month in (1, 4, 7, 10) and start.day == 1:
+        month = start.month
+    ticks = []
+    while True:
+        if month > 12:
+            month, year = month - 12, year + 1
+        tick = date(year, month, 1)
+        if tick > end:
+            return ticks
+        ticks.append(tick)
+        month += 3
+
+
+def describe(points: list[tuple[date, RiskLevel]], start: date) -> str:
+    """The chart in one sentence, for people who cannot see it."""
+    if not points:
+        return _("No risk level assessed since %(day)s.", day=format_date(start, "d MMM y"))
+    first_on, first = points[0]
+    last_on, last = points[-1]
+    worst = max((level for _on, level in points), key=lambda level: level.rank)
+    return _(
+        "Risk level at %(n)d health checks since %(start)s: %(first)s on %(first_on)s, "
+        "%(last)s on %(last_on)s, at worst %(worst)s.",
+        n=len(points),
+        start=format_date(start, "d MMM y"),
+        first=_(first.label).lower(),
+        first_on=format_date(first_on, "d MMM y"),
+        last=_(last.label).lower(),
+        last_on=format_date(last_on, "d MMM y"),
+        worst=_(worst.label).lower(),
+    )
+
+
+def risk_chart(points: list[tuple[date, RiskLevel]], *, start: date, end: date) -> Markup:
+    """A step line of the risk level at each health check between `start` and `end`."""
+    summary = describe(points, start)
+    parts = [
+        f'<svg class="risk-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(_('Risk level over time'))}</title>",
+        f"<desc>{escape(summary)}</desc>",
+    ]
+    # Lanes, one per risk level, labelled on the left.
+    for level in RiskLevel:
+        y = _y(level)
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{TEXT_COLOUR}">{escape(_(level.label))}</text>'
+        )
+    # Quarter ticks along the bottom.
+    for tick in _quarters(start, end):
+        x = _x(tick, start, end)
+        label = format_date(tick, "MMM y" if tick.month == 1 else "MMM")
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM + 4}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1" stroke-dasharray="2 3"/>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="11" '
+            f'fill="{TEXT_COLOUR}">{escape(label)}</text>'
+        )
+    if points:
+        # The level holds from one check to the next: a step line, ending at the last check.
+        xy = [(_x(on, start, end), _y(level)) for on, level in points]
+        path = [f"M{xy[0][0]:.1f},{xy[0][1]:.1f}"]
+        for x, y in xy[1:]:
+            path.append(f"H{x:.1f}V{y:.1f}")
+        parts.append(
+            f'<path d="{"".join(path)}" fill="none" stroke="{LINE_COLOUR}" '
+            f'stroke-width="2" stroke-linejoin="round"/>'
+        )
+        for (on, level), (x, y) in zip(points, xy, strict=True):
+            tip = f"{format_date(on, 'd MMM y')}: {_(level.label)}"
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{RISK_COLOURS[level]}" '
+                f'stroke="#fff" stroke-width="1.5"><title>{escape(tip)}</title></circle>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 -- every interpolated text is escaped above

@@ -1,0 +1,434 @@
+"""Reads behind the company pages: the filtered list, the type-ahead search, the company page."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
+
+from tracker.companies.validation import fold, nace_divisions
+from tracker.extensions import db
+from tracker.models import (
+    Cluster,
+    Company,
+    CompanyStatus,
+    FollowUp,
+    FollowUpStatus,
+    HealthCheck,
+    Interaction,
+    Market,
+    Need,
+    NeedStatus,
+    Person,
+    RiskLevel,
+    Role,
+    Solution,
+    Urgency,
+    User,
+)
+
+# (value, label, lowest, highest) of the size bands, by number of employees.
+SIZE_BANDS = [
+    ("1-9", "1–9 employees", 0, 9),
+    ("10-49", "10–49 employees", 10, 49),
+    ("50-249", "50–249 employees", 50, 249),
+    ("250+", "250 or more", 250, None),
+    ("unknown", "Size unknown", None, None),
+]
+SILENCE_DAYS = (90, 180)
+SORTS = ("name", "contact", "followup", "employees")
+SEARCH_MIN_LENGTH = 2
+SEARCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class CompanyFilters:
+    """What the list is narrowed to and sorted by, parsed from the query string."""
+
+    q: str = ""
+    cluster: str = ""
+    owner: str = ""  # a user id, "mine" or "none"
+    status: str = ""
+    market: str = ""
+    nace: str = ""  # a two-digit NACE division
+    size: str = ""
+    risk: str = ""  # a risk level, or "none" for never assessed
+    silent: str = ""  # "90" or "180": not contacted for that many days
+    archived: bool = False
+    sort: str = "name"  # one of SORTS, "-" in front for descending
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> CompanyFilters:
+        """Read the query string; a value that makes no sense is left out rather than refused."""
+
+        def pick(name: str, allowed: set[str]) -> str:
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else ""
+
+        owner = (args.get("owner") or "").strip()
+        if owner not in ("mine", "none") and not owner.isdigit():
+            owner = ""
+        sort = (args.get("sort") or "name").strip()
+        if sort.removeprefix("-") not in SORTS:
+            sort = "name"
+        return cls(
+            q=" ".join((args.get("q") or "").split())[:100],
+            cluster=(args.get("cluster") or "").strip().lower()[:64],
+            owner=owner,
+            status=pick("status", {s.value for s in CompanyStatus}),
+            market=(args.get("market") or "").strip().lower()[:64],
+            nace=pick("nace", {code for code, _label in nace_divisions()}),
+            size=pick("size", {band[0] for band in SIZE_BANDS}),
+            risk=pick("risk", {r.value for r in RiskLevel} | {"none"}),
+            silent=pick("silent", {str(d) for d in SILENCE_DAYS}),
+            archived=(args.get("archived") or "") in ("1", "y", "on", "true"),
+            sort=sort,
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        """True when anything but the sort order is set."""
+        return any(getattr(self, f.name) for f in fields(self) if f.name != "sort")
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """The query-string arguments that reproduce these filters, with `changes` applied."""
+        values = replace(self, **changes)
+        result = {}
+        for f in fields(values):
+            value = getattr(values, f.name)
+            if f.name == "archived":
+                if value:
+                    result["archived"] = "1"
+            elif value and not (f.name == "sort" and value == "name"):
+                result[f.name] = str(value)
+        return result
+
+
+# Facts about a company computed in SQL, correlated with the company of the enclosing query.
+
+
+def last_contact_on() -> sa.ScalarSelect[date]:
+    """The date of the company's latest interaction."""
+    return (
+        sa.select(sa.func.max(Interaction.occurred_on))
+        .where(Interaction.company_id == Company.id)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+
+
+def next_followup_on() -> sa.ScalarSelect[date]:
+    """The due date of the company's earliest open follow-up."""
+    return (
+        sa.select(sa.func.min(FollowUp.due_on))
+        .where(FollowUp.company_id == Company.id, FollowUp.status == FollowUpStatus.OPEN)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+
+
+def latest_risk() -> sa.ScalarSelect[RiskLevel]:
+    """The risk level of the company's latest health check that assessed one."""
+    return (
+        sa.select(HealthCheck.risk_level)
+        .where(HealthCheck.company_id == Company.id, HealthCheck.risk_level.is_not(None))
+        .order_by(HealthCheck.checked_on.desc(), HealthCheck.id.desc())
+        .limit(1)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+
+
+# Accented letters and their plain forms, for PostgreSQL's translate().
+_ACCENTED = "àáâäãåçèéêëìíîïñòóôöõùúûüýÿÀÁÂÄÃÅÇÈÉÊËÌÍÎÏÑÒÓÔÖÕÙÚÛÜÝ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuy"
+SQLITE_FOLD_FUNCTION = "tracker_fold"
+
+
+class folded(FunctionElement):
+    """`folded(column)`: the column lower-cased and without accents, on either database."""
+
+    type = sa.String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_in_python(element: folded, compiler: Any, **kw: Any) -> str:
+    # SQLite: lower() knows only ASCII, so the fold is a Python function on each connection.
+    return f"{SQLITE_FOLD_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_by_translate(element: folded, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"translate(lower({column}), '{_ACCENTED}', '{_PLAIN}')"
+
+
+def install_sqlite_fold(dbapi_connection: Any, _record: Any) -> None:
+    """A `connect` listener giving SQLite connections the function `folded` compiles to."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(SQLITE_FOLD_FUNCTION, 1, _fold_cell, deterministic=True)
+
+
+def _fold_cell(text: str | None) -> str | None:
+    if text is None:
+        return None
+    # Most names are plain ASCII: lower() alone, without the Unicode decomposition.
+    return text.lower() if text.isascii() else fold(text)
+
+
+def _contains(column: Any, needle: str) -> sa.ColumnElement[bool]:
+    """Case- and accent-insensitive `needle in column`; `needle` is already folded."""
+    return folded(column).contains(needle, autoescape=True)
+
+
+def _contains_ascii(column: Any, needle: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive `needle in column`, for columns that hold ASCII only (cheaper)."""
+    return sa.func.lower(column).contains(needle, autoescape=True)
+
+
+def matching(q: str) -> sa.ColumnElement[bool]:
+    """Companies whose names, numbers, locality or contact persons contain `q`.
+
+    Case and accents do not matter: "petange" finds "Pétange".
+    """
+    needle = fold(q)
+    # "B 123 456" and "LU 1502 7442" are stored without their spaces.
+    compact = re.sub(r"[\s.\-]", "", needle) or needle
+    people = sa.select(Person.company_id).where(
+        Person.archived.is_(False),
+        sa.or_(_contains(Person.name, needle), _contains_ascii(Person.email, needle)),
+    )
+    return sa.or_(
+        _contains(Company.legal_name, needle),
+        _contains(Company.trade_name, needle),
+        _contains(Company.locality, needle),
+        _contains_ascii(Company.rcs_number, compact),
+        _contains_ascii(Company.vat_number, compact),
+        Company.id.in_(people),
+    )
+
+
+def companies_query(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
+    """The companies the filters keep, sorted; clusters and owner loaded alongside."""
+    query = db.select(Company).options(selectinload(Company.clusters), joinedload(Company.owner))
+    if not filters.archived:
+        query = query.where(Company.archived.is_(False))
+    if filters.q:
+        query = query.where(matching(filters.q))
+    if filters.cluster:
+        query = query.where(Company.clusters.any(Cluster.slug == filters.cluster))
+    if filters.owner == "mine":
+        query = query.where(Company.owner_id == user_id)
+    elif filters.owner == "none":
+        query = query.where(Company.owner_id.is_(None))
+    elif filters.owner:
+        query = query.where(Company.owner_id == int(filters.owner))
+    if filters.status:
+        query = query.where(Company.status == CompanyStatus(filters.status))
+    if filters.market:
+        query = query.where(Company.markets.any(Market.slug == filters.market))
+    if filters.nace:
+        query = query.where(Company.nace_code.like(f"{filters.nace}%"))
+    if filters.size:
+        query = query.where(_size_condition(filters.size))
+    if filters.risk == "none":
+        query = query.where(latest_risk().is_(None))
+    elif filters.risk:
+        query = query.where(latest_risk() == RiskLevel(filters.risk))
+    if filters.silent:
+        # Not contacted for N days: no interaction dated in the N days up to today.
+        since = on - timedelta(days=int(filters.silent) - 1)
+        recent = sa.select(Interaction.id).where(
+            Interaction.company_id == Company.id, Interaction.occurred_on >= since
+        )
+        query = query.where(~recent.exists())
+    return query.order_by(*_ordering(filters.sort))
+
+
+def _size_condition(band: str) -> sa.ColumnElement[bool]:
+    for value, _label, lowest, highest in SIZE_BANDS:
+        if value == band:
+            if lowest is None:
+                return Company.employees.is_(None)
+            if highest is None:
+                return Company.employees >= lowest
+            return Company.employees.between(lowest, highest)
+    raise ValueError(band)
+
+
+def _ordering(sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    name = sa.func.lower(Company.legal_name)
+    if key == "contact":
+        contact = last_contact_on()
+        # Oldest first puts the never-contacted companies at the top: they are the oldest.
+        first = contact.desc().nulls_last() if descending else contact.asc().nulls_first()
+        return [first, name, Company.id]
+    if key == "followup":
+        due = next_followup_on()
+        return [(due.desc() if descending else due.asc()).nulls_last(), name, Company.id]
+    if key == "employees":
+        size = Company.employees
+        return [(size.desc() if descending else size.asc()).nulls_last(), name, Company.id]
+    return [name.desc() if descending else name, Company.id.desc() if descending else Company.id]
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    last_contact_on: date | None
+    next_followup_on: date | None
+    latest_risk: RiskLevel | None
+
+
+def facts_for(company_ids: list[int]) -> dict[int, CompanyFacts]:
+    """Latest contact, next open follow-up and latest risk of each company, in one query."""
+    if not company_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Company.id,
+            last_contact_on().label("last_contact_on"),
+            next_followup_on().label("next_followup_on"),
+            latest_risk().label("latest_risk"),
+        ).where(Company.id.in_(company_ids))
+    )
+    return {
+        row.id: CompanyFacts(row.last_contact_on, row.next_followup_on, row.latest_risk)
+        for row in rows
+    }
+
+
+def search_results(q: str) -> list[dict[str, Any]]:
+    """At most ten non-archived companies matching `q` (names starting with it first)."""
+    q = " ".join(q.split())[:100]
+    if len(q) < SEARCH_MIN_LENGTH:
+        return []
+    starts = sa.case((folded(Company.legal_name).startswith(fold(q), autoescape=True), 0), else_=1)
+    rows = db.session.execute(
+        sa.select(Company.id, Company.legal_name, Company.locality, Company.rcs_number)
+        .where(Company.archived.is_(False), matching(q))
+        .order_by(starts, sa.func.lower(Company.legal_name), Company.id)
+        .limit(SEARCH_LIMIT)
+    )
+    return [
+        {"id": r.id, "name": r.legal_name, "locality": r.locality, "rcs_number": r.rcs_number}
+        for r in rows
+    ]
+
+
+# Choices of the filters and the company form.
+
+
+def cluster_choices() -> list[tuple[int, str, str]]:
+    """(id, slug, name) of every cluster."""
+    rows = db.session.execute(
+        sa.select(Cluster.id, Cluster.slug, Cluster.name).order_by(Cluster.name)
+    )
+    return [(r.id, r.slug, r.name) for r in rows]
+
+
+def market_choices(include_ids: set[int] | None = None) -> list[tuple[int, str, str]]:
+    """(id, slug, name) of the active markets, and of retired ones listed in `include_ids`."""
+    condition = Market.active.is_(True)
+    if include_ids:
+        condition = sa.or_(condition, Market.id.in_(include_ids))
+    rows = db.session.execute(
+        sa.select(Market.id, Market.slug, Market.name).where(condition).order_by(Market.name)
+    )
+    return [(r.id, r.slug, r.name) for r in rows]
+
+
+def staff_choices(include_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of active staff users, and of the user `include_id` whatever their state."""
+    condition = sa.and_(User.active.is_(True), User.role != Role.VIEWER)
+    if include_id is not None:
+        condition = sa.or_(condition, User.id == include_id)
+    rows = db.session.execute(sa.select(User.id, User.name).where(condition).order_by(User.name))
+    return [(r.id, r.name) for r in rows]
+
+
+# The company page.
+
+
+def company_for_page(company_id: int) -> Company:
+    """The company with its owner, clusters, markets and people; 404 when there is none."""
+    return db.get_or_404(
+        Company,
+        company_id,
+        options=[
+            joinedload(Company.owner),
+            selectinload(Company.clusters),
+            selectinload(Company.markets),
+            selectinload(Company.people),
+        ],
+    )
+
+
+def latest_health_check(company_id: int) -> HealthCheck | None:
+    return db.session.scalars(
+        sa.select(HealthCheck)
+        .options(joinedload(HealthCheck.recorded_by))
+        .where(HealthCheck.company_id == company_id)
+        .order_by(HealthCheck.checked_on.desc(), HealthCheck.id.desc())
+        .limit(1)
+    ).first()
+
+
+def risk_history(company_id: int, since: date) -> list[tuple[date, RiskLevel]]:
+    """(date, risk level) of the company's health checks since `since` that assessed risk."""
+    rows = db.session.execute(
+        sa.select(HealthCheck.checked_on, HealthCheck.risk_level)
+        .where(
+            HealthCheck.company_id == company_id,
+            HealthCheck.checked_on >= since,
+            HealthCheck.risk_level.is_not(None),
+        )
+        .order_by(HealthCheck.checked_on, HealthCheck.id)
+    )
+    return [(r.checked_on, r.risk_level) for r in rows]
+
+
+_URGENCY_ORDER = sa.case(
+    (Need.urgency == Urgency.HIGH, 0), (Need.urgency == Urgency.NORMAL, 1), else_=2
+)
+
+
+def open_needs(company_id: int) -> list[Need]:
+    """Open and in-progress needs, most urgent first, then newest, with their solutions."""
+    return list(
+        db.session.scalars(
+            sa.select(Need)
+            .options(
+                joinedload(Need.category),
+                joinedload(Need.owner),
+                selectinload(Need.solutions).joinedload(Solution.instrument),
+            )
+            .where(
+                Need.company_id == company_id,
+                Need.status.in_([NeedStatus.OPEN, NeedStatus.IN_PROGRESS]),
+            )
+            .order_by(_URGENCY_ORDER, Need.identified_on.desc(), Need.id.desc())
+        )
+    )
+
+
+def open_followups(company_id: int) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            sa.select(FollowUp)
+            .options(joinedload(FollowUp.assignee))
+            .where(FollowUp.company_id == company_id, FollowUp.status == FollowUpStatus.OPEN)
+            .order_by(FollowUp.due_on, FollowUp.id)
+        )
+    )
