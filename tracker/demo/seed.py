@@ -1118,8 +1118,8 @@ class _Seeder:
         if plan.closed_on is not None and done > plan.closed_on:
             followup.status = FollowUpStatus.CANCELLED
             followup.notes = "Company closed."
-        elif roll < 0.018 and (self.today - due).days > 20:
-            pass  # forgotten: still open, long overdue
+        elif roll < 0.05 and 10 < (self.today - due).days <= 60:
+            pass  # slipped: still open, a few weeks overdue
         elif done <= self.today:
             if roll < 0.08:
                 followup.status = FollowUpStatus.CANCELLED
