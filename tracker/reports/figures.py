@@ -18,6 +18,10 @@ Decisions where section 5 leaves room (also in each function's docstring):
 - **Needs and follow-ups at the end of M** are read from their dates (`resolved_on`, `closed_on`,
   `done_on`); a cancelled follow-up has no date, so one cancelled after DN no longer counts as
   overdue at DN in a report generated later.
+
+The public building blocks (portfolio_companies, need_open_at, granted_in, suggested_in,
+contact_window, followup_overdue_at, solution_status_at, instrument_columns/instrument_label) are
+the definitions the managers' pipeline (tracker.pipeline.queries) reuses, so that both agree.
 """
 
 from __future__ import annotations
@@ -108,8 +112,11 @@ def _month_label(first: date) -> str:
 # ------------------------------------------------------------------------------------------
 
 
-def _portfolio(cluster_id: int | None) -> sa.Select:
-    """The ids of the portfolio companies: in scope, not archived, not closed."""
+def portfolio_companies(cluster_id: int | None) -> sa.Select:
+    """The ids of the portfolio companies: in scope, not archived, not closed.
+
+    Shared with the pipeline, whose scope narrows this Select further (owner, ...).
+    """
     query = sa.select(Company.id).where(
         Company.archived.is_(False), Company.status != CompanyStatus.CLOSED
     )
@@ -130,6 +137,52 @@ def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def _between(column: sa.ColumnElement[date], first: date, last: date) -> sa.ColumnElement[bool]:
     return column.between(first, last)
+
+
+def contact_window(last: date, days: int = COVERAGE_DAYS) -> tuple[date, date]:
+    """The `days` days ending on `last`, both included: DN-89..DN for the 90-day coverage."""
+    return last - timedelta(days=days - 1), last
+
+
+def suggested_in(first: date, last: date) -> sa.ColumnElement[bool]:
+    """A solution suggested in first..last."""
+    return _between(Solution.suggested_on, first, last)
+
+
+def followup_overdue_at(last: date) -> sa.ColumnElement[bool]:
+    """A follow-up due on or before `last`, not cancelled, and not done on or before `last`."""
+    return sa.and_(
+        FollowUp.due_on <= last,
+        FollowUp.status != FollowUpStatus.CANCELLED,
+        sa.or_(FollowUp.done_on.is_(None), FollowUp.done_on > last),
+    )
+
+
+def solution_status_at(last: date) -> sa.Subquery:
+    """Each solution's status at the end of `last`: its latest change dated on or before it.
+
+    One row (solution_id, to_status) per solution that has such a change; of two changes on
+    the same day the one with the highest id is the later.
+    """
+    ranked = (
+        sa.select(
+            SolutionStatusChange.solution_id,
+            SolutionStatusChange.to_status,
+            sa.func.row_number()
+            .over(
+                partition_by=SolutionStatusChange.solution_id,
+                order_by=(SolutionStatusChange.changed_on.desc(), SolutionStatusChange.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(SolutionStatusChange.changed_on <= last)
+        .subquery("ranked_changes")
+    )
+    return (
+        sa.select(ranked.c.solution_id, ranked.c.to_status)
+        .where(ranked.c.rank == 1)
+        .subquery("status_at")
+    )
 
 
 def _latest_checks(month_starts: list[date], portfolio: sa.Select) -> sa.Subquery:
@@ -285,7 +338,7 @@ def _activity(first: date, last: date, portfolio: sa.Select) -> dict[str, Any]:
         ).where(
             Interaction.company_id.in_(portfolio),
             # DN-89 is never after D1: a month has at most 31 days.
-            _between(Interaction.occurred_on, last - timedelta(days=COVERAGE_DAYS - 1), last),
+            _between(Interaction.occurred_on, *contact_window(last)),
         )
     ).one()
     companies, interactions, *by_type, contacted, covered = row
@@ -300,7 +353,7 @@ def _activity(first: date, last: date, portfolio: sa.Select) -> dict[str, Any]:
     }
 
 
-def _open_at(last: date) -> sa.ColumnElement[bool]:
+def need_open_at(last: date) -> sa.ColumnElement[bool]:
     """A need identified on or before `last` and neither resolved nor closed on or before it."""
     return sa.and_(
         Need.identified_on <= last,
@@ -309,7 +362,7 @@ def _open_at(last: date) -> sa.ColumnElement[bool]:
     )
 
 
-def _granted_in(first: date, last: date) -> sa.Select:
+def granted_in(first: date, last: date) -> sa.Select:
     return sa.select(SolutionStatusChange.solution_id).where(
         SolutionStatusChange.to_status == SolutionStatus.GRANTED,
         _between(SolutionStatusChange.changed_on, first, last),
@@ -333,7 +386,7 @@ def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Selec
     granted = (
         sa.select(Solution.id, Solution.amount_granted.label("amount_granted"))
         .join(Need, Need.id == Solution.need_id)
-        .where(Solution.id.in_(_granted_in(first, last)), need_of_portfolio)
+        .where(Solution.id.in_(granted_in(first, last)), need_of_portfolio)
         .subquery("granted")
     )
     events = _events_in(first, last, cluster_id)
@@ -342,11 +395,11 @@ def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Selec
             count(Need, need_of_portfolio, _between(Need.resolved_on, first, last)).label(
                 "resolved"
             ),
-            count(Need, need_of_portfolio, _open_at(last)).label("open_end"),
+            count(Need, need_of_portfolio, need_open_at(last)).label("open_end"),
             sa.select(sa.func.count())
             .select_from(Solution)
             .join(Need, Need.id == Solution.need_id)
-            .where(need_of_portfolio, _between(Solution.suggested_on, first, last))
+            .where(need_of_portfolio, suggested_in(first, last))
             .scalar_subquery()
             .label("suggested"),
             sa.select(sa.func.count()).select_from(granted).scalar_subquery().label("granted"),
@@ -364,13 +417,9 @@ def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Selec
                 FollowUp.status == FollowUpStatus.DONE,
                 _between(FollowUp.done_on, first, last),
             ).label("followups_completed"),
-            count(
-                FollowUp,
-                FollowUp.company_id.in_(portfolio),
-                FollowUp.due_on <= last,
-                FollowUp.status != FollowUpStatus.CANCELLED,
-                sa.or_(FollowUp.done_on.is_(None), FollowUp.done_on > last),
-            ).label("followups_overdue"),
+            count(FollowUp, FollowUp.company_id.in_(portfolio), followup_overdue_at(last)).label(
+                "followups_overdue"
+            ),
             count(Event, Event.id.in_(events)).label("events_held"),
             sa.select(sa.func.count(sa.distinct(event_companies.c.company_id)))
             .where(
@@ -401,31 +450,31 @@ def _needs_identified(first: date, last: date, portfolio: sa.Select) -> dict[str
     return {slug: count for slug, count in rows}
 
 
-def _instrument_label(name: str | None, partner: str | None) -> str:
+def instrument_label(name: str | None, partner: str | None) -> str:
     """The key a solution is counted under: its instrument, else its referral partner."""
     if name is not None:
         return name
     return f"Referral: {partner}" if partner else "Referral"
 
 
-def _instrument_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
+def instrument_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
     """Instrument name, and the partner only when there is no instrument (the grouping keys)."""
     return Instrument.name, sa.case((Solution.instrument_id.is_(None), Solution.partner))
 
 
 def _by_instrument(first: date, last: date, portfolio: sa.Select) -> dict[str, int]:
-    name, partner = _instrument_columns()
+    name, partner = instrument_columns()
     rows = db.session.execute(
         sa.select(name, partner, sa.func.count())
         .select_from(Solution)
         .join(Need, Need.id == Solution.need_id)
         .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
-        .where(Need.company_id.in_(portfolio), _between(Solution.suggested_on, first, last))
+        .where(Need.company_id.in_(portfolio), suggested_in(first, last))
         .group_by(name, partner)
     )
     counts: dict[str, int] = {}
     for instrument, referral, n in rows:
-        key = _instrument_label(instrument, referral)
+        key = instrument_label(instrument, referral)
         counts[key] = counts.get(key, 0) + n
     return _most_first(counts.items())
 
@@ -457,7 +506,7 @@ def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: 
     if edition not in EDITIONS:
         raise ValueError(f"Edition must be one of: {', '.join(EDITIONS)}")
     first, last = parse_month(month)
-    portfolio = _portfolio(cluster_id)
+    portfolio = portfolio_companies(cluster_id)
     head = _activity(first, last, portfolio)
     health = _health_figures(_health_by_month([first], portfolio).get(0))
     counts = _counts(first, last, cluster_id, portfolio)
@@ -498,7 +547,7 @@ def history(month: str, cluster_id: int | None, months: int = 12) -> list[dict]:
         raise ValueError("History needs at least one month.")
     first, _ = parse_month(month)
     starts = [_shift(first, k - months + 1) for k in range(months)]
-    rows = _health_by_month(starts, _portfolio(cluster_id))
+    rows = _health_by_month(starts, portfolio_companies(cluster_id))
     keys = ("companies_assessed", "risk", "balances", "short_time_work_pct")
     result = []
     for idx, start in enumerate(starts):
@@ -517,34 +566,21 @@ def solutions_by_instrument_and_status(
     compute_figures' by_instrument, most solutions first; every status is listed, zeros included.
     """
     _, last = parse_month(month)
-    ranked = (
-        sa.select(
-            SolutionStatusChange.solution_id,
-            SolutionStatusChange.to_status,
-            sa.func.row_number()
-            .over(
-                partition_by=SolutionStatusChange.solution_id,
-                order_by=(SolutionStatusChange.changed_on.desc(), SolutionStatusChange.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(SolutionStatusChange.changed_on <= last)
-        .subquery("ranked_changes")
-    )
-    name, partner = _instrument_columns()
+    status = solution_status_at(last)
+    name, partner = instrument_columns()
     rows = db.session.execute(
-        sa.select(name, partner, ranked.c.to_status, sa.func.count())
+        sa.select(name, partner, status.c.to_status, sa.func.count())
         .select_from(Solution)
         .join(Need, Need.id == Solution.need_id)
         .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
-        .outerjoin(ranked, sa.and_(ranked.c.solution_id == Solution.id, ranked.c.rank == 1))
-        .where(Need.company_id.in_(_portfolio(cluster_id)), Solution.suggested_on <= last)
-        .group_by(name, partner, ranked.c.to_status)
+        .outerjoin(status, status.c.solution_id == Solution.id)
+        .where(Need.company_id.in_(portfolio_companies(cluster_id)), Solution.suggested_on <= last)
+        .group_by(name, partner, status.c.to_status)
     )
     table: dict[str, dict[str, int]] = {}
     for instrument, referral, status, n in rows:
         counts = table.setdefault(
-            _instrument_label(instrument, referral), {s.value: 0 for s in SolutionStatus}
+            instrument_label(instrument, referral), {s.value: 0 for s in SolutionStatus}
         )
         counts[(status or SolutionStatus.SUGGESTED).value] += n
     order = _most_first((key, sum(counts.values())) for key, counts in table.items())
@@ -560,7 +596,7 @@ def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
     For the internal edition only: it names companies.
     """
     first, last = parse_month(month)
-    latest = _latest_checks([first], _portfolio(cluster_id))
+    latest = _latest_checks([first], portfolio_companies(cluster_id))
     at_risk = latest.c.risk_level.in_(AT_RISK)
     last_contact = (
         sa.select(sa.func.max(Interaction.occurred_on))
@@ -590,7 +626,9 @@ def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
         sa.select(Need.company_id, NeedCategory.name, NeedCategory.position)
         .distinct()
         .join(NeedCategory, NeedCategory.id == Need.category_id)
-        .where(Need.company_id.in_(sa.select(latest.c.company_id).where(at_risk)), _open_at(last))
+        .where(
+            Need.company_id.in_(sa.select(latest.c.company_id).where(at_risk)), need_open_at(last)
+        )
         .order_by(Need.company_id, NeedCategory.position, NeedCategory.name)
     )
     for company_id, category, _ in needs:

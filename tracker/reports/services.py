@@ -1,0 +1,250 @@
+"""Writes on monthly reports: generate, regenerate, write the summary, finalise.
+
+Each function takes the acting user, checks what the role allows, flushes and leaves the commit
+to the caller. A draft stores its figures (the JSON document) when generated or regenerated; its
+PDF is rendered on demand from them. Finalising renders the PDF once and stores it with its
+SHA-256: from then on the report never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tracker import audit, dates
+from tracker.common.errors import NotAllowed, ValidationError
+from tracker.dates import AGENCY_TZ
+from tracker.extensions import db
+from tracker.models import Cluster, Report, ReportEdition, ReportStatus, User
+from tracker.models.base import utcnow
+from tracker.reports import figures
+from tracker.reports.content import Content, report_content
+from tracker.reports.data import build_report_data, from_document, month_label, to_document
+from tracker.reports.pdf import render_pdf
+
+FINAL_MESSAGE = "This report is final: it can no longer be changed."
+CONFLICT_MESSAGE = (
+    "Someone else saved the summary while you were writing. Their text is now saved; yours is "
+    "kept below: merge the two and save again."
+)
+SUMMARY_MAX = 20_000
+
+
+def checked_month(month: str) -> str:
+    """`month` if it is a YYYY-MM month that has started; ValidationError otherwise."""
+    month = (month or "").strip()
+    try:
+        first, _last = figures.parse_month(month)
+    except ValueError as error:
+        raise ValidationError(str(error), "month") from error
+    if first > dates.today():
+        raise ValidationError(
+            f"{month_label(month)} has not started yet: choose this month or an earlier one.",
+            "month",
+        )
+    return month
+
+
+def summary_version(summary: str) -> str:
+    """A short fingerprint of a summary, carried by the form to detect a concurrent edit."""
+    return hashlib.sha256(summary.encode("utf-8")).hexdigest()[:16]
+
+
+def pdf_filename(report: Report) -> str:
+    return f"sector-health-{report.scope}-{report.month}-{report.edition.value}.pdf"
+
+
+def _require(actor: User, allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _require_draft(report: Report) -> None:
+    if report.status is not ReportStatus.DRAFT:
+        raise ValidationError(FINAL_MESSAGE)
+
+
+def compute_document(report: Report) -> dict[str, Any]:
+    """The report's JSON document, computed from the data as it is now."""
+    data = build_report_data(report.month, report.cluster, report.edition, locale=report.locale)
+    return to_document(data)
+
+
+def generate_report(
+    month: str, cluster: Cluster | None, edition: ReportEdition | str, actor: User
+) -> Report:
+    """A draft report for `month` and `cluster` (None: every cluster), with today's figures.
+
+    A draft that already exists for the same month, scope and edition is brought up to date
+    (its summary is kept) rather than duplicated.
+    """
+    _require(actor, actor.is_staff, "Only staff generate reports.")
+    month = checked_month(month)
+    edition = ReportEdition(edition)
+    report = db.session.execute(
+        sa.select(Report)
+        .where(
+            Report.month == month,
+            Report.edition == edition,
+            Report.status == ReportStatus.DRAFT,
+            Report.cluster_id.is_(None) if cluster is None else Report.cluster_id == cluster.id,
+        )
+        .order_by(Report.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if report is not None:
+        return regenerate_report(report, actor)
+    report = Report(
+        month=month,
+        cluster=cluster,
+        edition=edition,
+        status=ReportStatus.DRAFT,
+        locale="en",
+        summary="",
+        generated_by_id=actor.id,
+        generated_at=utcnow(),
+    )
+    report.figures = compute_document(report)
+    db.session.add(report)
+    audit.record(
+        actor,
+        "generate",
+        report,
+        {
+            "month": [None, month],
+            "scope": [None, cluster.slug if cluster else "all"],
+            "edition": [None, edition.value],
+        },
+    )
+    return report
+
+
+def regenerate_report(report: Report, actor: User) -> Report:
+    """Recompute a draft's figures from the data as it is now."""
+    _require(actor, actor.is_staff, "Only staff regenerate reports.")
+    _require_draft(report)
+    document = compute_document(report)
+    _update_draft(
+        report,
+        figures=document,
+        generated_by_id=actor.id,
+        generated_at=utcnow(),
+    )
+    audit.record(
+        actor, "regenerate", report, {"generated_at": [None, report.generated_at.isoformat()]}
+    )
+    return report
+
+
+def update_summary(
+    report: Report, summary: str, actor: User, *, expected_version: str | None = None
+) -> Report:
+    """Write a draft's executive summary (managers and admins).
+
+    `expected_version` is the `summary_version` of the text the author started from; when the
+    summary has changed since, the write is refused instead of overwriting the other person's.
+    """
+    _require(actor, actor.can_manage, "Only managers and admins write the executive summary.")
+    _require_draft(report)
+    summary = summary.replace("\r\n", "\n").strip()
+    if len(summary) > SUMMARY_MAX:
+        raise ValidationError(f"Keep the summary under {SUMMARY_MAX:,} characters.", "summary")
+    if expected_version is not None and expected_version != summary_version(report.summary):
+        raise ValidationError(CONFLICT_MESSAGE, "summary")
+    before = report.summary
+    if summary == before:
+        return report
+    # The text it replaces is part of the condition: a save in between makes this one fail.
+    _update_draft(report, Report.summary == before, summary=summary)
+    audit.record(actor, "update", report, {"summary": [before, summary]})
+    return report
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """The plain data of a report, from its stored JSON document (computed if it has none)."""
+    return from_document(report.figures or compute_document(report))
+
+
+def content_for(
+    report: Report, *, status: ReportStatus | None = None, finalised_at: datetime | None = None
+) -> Content:
+    """What the report prints, from its stored figures and its summary; `status` and
+    `finalised_at` override the report's (to render the final PDF before storing it)."""
+    status = status or report.status
+    finalised_at = finalised_at or report.finalised_at
+    final = status is ReportStatus.FINAL
+    return report_content(
+        report_data(report),
+        summary=report.summary,
+        status=status.value,
+        finalised_on=finalised_at.astimezone(AGENCY_TZ).date() if final and finalised_at else None,
+        summary_placeholder="No executive summary was written for this report."
+        if final
+        else "No summary written yet. A manager writes it before finalising the report.",
+    )
+
+
+def report_pdf(report: Report) -> bytes:
+    """A final report's stored bytes; a draft's PDF rendered now from its stored figures."""
+    if report.status is ReportStatus.FINAL and report.pdf is not None:
+        return report.pdf
+    return render_pdf(content_for(report))
+
+
+def finalise_report(report: Report, actor: User) -> Report:
+    """Freeze a draft: the figures it shows, its PDF and the PDF's SHA-256, for good."""
+    _require(actor, actor.can_manage, "Only managers and admins finalise reports.")
+    _require_draft(report)
+    if report.figures is None:
+        _update_draft(report, figures=compute_document(report))
+    finalised_at = utcnow()
+    pdf = render_pdf(content_for(report, status=ReportStatus.FINAL, finalised_at=finalised_at))
+    _update_draft(
+        report,
+        status=ReportStatus.FINAL,
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        finalised_by_id=actor.id,
+        finalised_at=finalised_at,
+    )
+    audit.record(
+        actor,
+        "finalise",
+        report,
+        {"status": ["draft", "final"], "pdf_sha256": [None, report.pdf_sha256]},
+    )
+    return report
+
+
+def _update_draft(report: Report, *conditions: sa.ColumnElement[bool], **values: Any) -> None:
+    """Write `values` on `report` only if it is still a draft in the database (and `conditions`
+    hold).
+
+    The conditions are part of the UPDATE, so that two people finalising or editing the same
+    draft at once cannot both succeed: the second one is told why.
+    """
+    db.session.flush()
+    result = db.session.execute(
+        sa.update(Report)
+        .where(Report.id == report.id, Report.status == ReportStatus.DRAFT, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(report)
+        if report.status is not ReportStatus.DRAFT:
+            raise ValidationError(FINAL_MESSAGE)
+        raise ValidationError(CONFLICT_MESSAGE, "summary")
+    for name, value in values.items():
+        # What the database now holds: nothing left for the next flush to write.
+        set_committed_value(report, name, value)
+
+
+def describe(report: Report) -> str:
+    """`October 2026, All clusters, ministry edition` (for messages)."""
+    scope = report.cluster.name if report.cluster is not None else "All clusters"
+    return f"{month_label(report.month)}, {scope}, {report.edition.value} edition"
