@@ -1,0 +1,741 @@
+"""Reads behind the managers' pipeline: the solutions board, unaddressed needs, workload,
+coverage and the funnel.
+
+They are built from the monthly report's definitions (`tracker.reports.figures`: the portfolio,
+needs open at a date, solutions suggested and granted in a period, a solution's status at a date,
+follow-ups overdue at a date, the coverage window), so that the pipeline and the report agree for
+the same period and scope. Each view costs a constant number of SQL statements, whatever the data.
+
+Rules where the design leaves room:
+
+- **Scope**: the report's portfolio (companies in the cluster, not archived, not closed),
+  narrowed to one advisor's companies (`Company.owner_id`); needs by category; solutions by
+  instrument and by their need's category. Every figure counts records of those companies.
+- **Snapshots** (unaddressed needs, workload, coverage) are read at the end of the period's last
+  day, or now when the period runs to today ("as of").
+- **Board**: every open solution in scope, and the decided ones that entered their status in the
+  period; days in status count from the latest status change (the suggestion when there is
+  none); an open card unchanged for more than 30 days is stalled.
+- **Unaddressed**: needs open at the as-of date, identified at least 14 days before it, with no
+  solution suggested on or before it (a solution suggested late takes the need off the list).
+- **Workload**: portfolio, open needs and open solutions count for the company's owner; contacts
+  for the advisor who logged them; overdue follow-ups for their assignee. At the end of a past
+  day a follow-up due that day and not done is overdue (the report's rule); today, those due
+  before today and still open are.
+- **Funnel**: flows in the period, not a cohort: solutions suggested in it, those that entered
+  "submitted" in it (with their requested amounts) and those granted in it (the report's
+  definition, with their granted amounts); the median days from suggestion to decision over the
+  solutions that entered granted, rejected or dropped in it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import (
+    Cluster,
+    Company,
+    FollowUp,
+    FollowUpStatus,
+    Instrument,
+    Interaction,
+    Need,
+    NeedCategory,
+    Role,
+    Solution,
+    SolutionStatus,
+    SolutionStatusChange,
+    User,
+    company_clusters,
+    user_clusters,
+)
+from tracker.reports import figures
+
+OPEN_STATUSES = tuple(s for s in SolutionStatus if not s.is_decided)
+DECIDED_STATUSES = tuple(s for s in SolutionStatus if s.is_decided)
+STALLED_AFTER_DAYS = 30  # an open card unchanged for more than this is stalled
+UNADDRESSED_AFTER_DAYS = 14
+CONTACT_DAYS = 30  # "contacts in the last 30 days" of the workload
+SILENCE_DAYS = (90, 180)
+BOARD_LIMIT = 50  # cards per column on the board; "show all" pages through the rest
+WORKLOAD_SORTS = ("name", "portfolio", "contacts", "open_needs", "open_solutions", "overdue")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which companies, needs and solutions a view counts; None means no restriction."""
+
+    cluster_id: int | None = None
+    advisor_id: int | None = None
+    instrument_id: int | None = None
+    category_id: int | None = None
+
+    def companies(self) -> sa.Select:
+        """The ids of the portfolio companies in scope (the report's portfolio, narrowed)."""
+        query = figures.portfolio_companies(self.cluster_id)
+        if self.advisor_id is not None:
+            query = query.where(Company.owner_id == self.advisor_id)
+        # Never correlated with a Company of the enclosing query: it is a list of ids.
+        return query.correlate(None)
+
+    def needs(self) -> list[sa.ColumnElement[bool]]:
+        conditions = [Need.company_id.in_(self.companies())]
+        if self.category_id is not None:
+            conditions.append(Need.category_id == self.category_id)
+        return conditions
+
+    def solutions(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on a query that joins Solution to its Need."""
+        conditions = self.needs()
+        if self.instrument_id is not None:
+            conditions.append(Solution.instrument_id == self.instrument_id)
+        return conditions
+
+
+@dataclass(frozen=True)
+class ScopeOptions:
+    """What the scope selects offer."""
+
+    clusters: list[Cluster]
+    advisors: list[User]
+    instruments: list[Instrument]
+    categories: list[NeedCategory]
+
+
+def scope_options() -> ScopeOptions:
+    """Clusters, active staff, every instrument and need category (retired ones too: the
+    pipeline reads the past); four statements."""
+    return ScopeOptions(
+        clusters=list(db.session.scalars(sa.select(Cluster).order_by(Cluster.name))),
+        advisors=list(
+            db.session.scalars(
+                sa.select(User)
+                .where(User.active.is_(True), User.role != Role.VIEWER)
+                .order_by(User.name, User.id)
+            )
+        ),
+        instruments=list(db.session.scalars(sa.select(Instrument).order_by(Instrument.name))),
+        categories=list(
+            db.session.scalars(
+                sa.select(NeedCategory).order_by(NeedCategory.position, NeedCategory.name)
+            )
+        ),
+    )
+
+
+class RowPagination(Pagination):
+    """A page of a Select of columns (Flask-SQLAlchemy's own pagination keeps only the first)."""
+
+    def _query_items(self) -> list[Any]:
+        select = self._query_args["select"]
+        return list(db.session.execute(select.limit(self.per_page).offset(self._query_offset)))
+
+    def _query_count(self) -> int:
+        sub = self._query_args["select"].order_by(None).subquery()
+        return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
+
+
+def paginate_rows(
+    select: sa.Select, page: int | None = None, per_page: int = 50, total: int | None = None
+) -> Pagination:
+    """Rows of `select`, one page (the `page` query argument by default) at a time; `total`,
+    when the caller already knows it, saves counting them again."""
+    pagination = RowPagination(
+        page=page, per_page=per_page, max_per_page=per_page, count=total is None, select=select
+    )
+    if total is not None:
+        pagination.total = total
+    return pagination
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    """100 x numerator / denominator to one decimal, half away from zero; None for 0/0."""
+    if not denominator:
+        return None
+    exact = Decimal(100 * numerator) / Decimal(denominator)
+    return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# ------------------------------------------------------------------------------------------
+# Solutions board
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """A solution on the board."""
+
+    solution_id: int
+    status: SolutionStatus
+    title: str  # the instrument, or the referral partner
+    since: date
+    days: int
+    company_id: int
+    company: str
+    owner_id: int | None
+    advisor: str | None
+    need_id: int
+    category: str
+    suggested_on: date
+    amount_requested: Decimal | None
+    amount_granted: Decimal | None
+
+    @property
+    def stalled(self) -> bool:
+        return not self.status.is_decided and self.days > STALLED_AFTER_DAYS
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The amount the card shows: granted for a granted solution, requested otherwise."""
+        if self.status is SolutionStatus.GRANTED:
+            return self.amount_granted
+        return self.amount_requested
+
+    @classmethod
+    def from_row(cls, row: Any, today: date) -> Card:
+        return cls(
+            solution_id=row.id,
+            status=SolutionStatus(row.status),
+            title=figures.instrument_label(row.instrument, row.partner),
+            since=row.since,
+            days=max((today - row.since).days, 0),
+            company_id=row.company_id,
+            company=row.company,
+            owner_id=row.owner_id,
+            advisor=row.advisor,
+            need_id=row.need_id,
+            category=row.category,
+            suggested_on=row.suggested_on,
+            amount_requested=row.amount_requested,
+            amount_granted=row.amount_granted,
+        )
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    status: SolutionStatus
+    cards: list[Card]
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.cards)
+
+
+def _latest_changes() -> sa.Subquery:
+    """The date of each solution's latest status change."""
+    return (
+        sa.select(
+            SolutionStatusChange.solution_id,
+            sa.func.max(SolutionStatusChange.changed_on).label("changed_on"),
+        )
+        .group_by(SolutionStatusChange.solution_id)
+        .subquery("latest_changes")
+    )
+
+
+def board_cards(scope: Scope, first: date, last: date) -> sa.Select:
+    """The board's solutions: every open one in scope, and the decided ones that entered their
+    status in first..last. One row per card (see Card.from_row). Days in status count from the
+    latest status change; the suggestion date stands in for a solution without any."""
+    latest = _latest_changes()
+    since = sa.func.coalesce(latest.c.changed_on, Solution.suggested_on, type_=sa.Date)
+    return (
+        sa.select(
+            Solution.id,
+            Solution.status,
+            since.label("since"),
+            Solution.suggested_on,
+            Solution.amount_requested,
+            Solution.amount_granted,
+            Solution.partner,
+            Instrument.name.label("instrument"),
+            Need.id.label("need_id"),
+            NeedCategory.name.label("category"),
+            Company.id.label("company_id"),
+            Company.legal_name.label("company"),
+            Company.owner_id,
+            User.name.label("advisor"),
+        )
+        .join(Need, Need.id == Solution.need_id)
+        .join(Company, Company.id == Need.company_id)
+        .join(NeedCategory, NeedCategory.id == Need.category_id)
+        .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
+        .outerjoin(User, User.id == Company.owner_id)
+        .outerjoin(latest, latest.c.solution_id == Solution.id)
+        .where(
+            *scope.solutions(),
+            sa.or_(
+                Solution.status.in_(OPEN_STATUSES),
+                sa.and_(Solution.status.in_(DECIDED_STATUSES), since.between(first, last)),
+            ),
+        )
+    )
+
+
+def board(
+    scope: Scope, first: date, last: date, today: date, limit: int = BOARD_LIMIT
+) -> list[BoardColumn]:
+    """Every column of the board with its first `limit` cards and its count, in one statement.
+
+    Open columns put the longest-waiting cards first; decided columns the latest decisions.
+    """
+    cards = board_cards(scope, first, last).subquery("cards")
+    decided = cards.c.status.in_(DECIDED_STATUSES)
+    ranked = sa.select(
+        cards,
+        sa.func.row_number()
+        .over(
+            partition_by=cards.c.status,
+            order_by=(sa.case((decided, cards.c.since)).desc(), cards.c.since, cards.c.id),
+        )
+        .label("position"),
+        sa.func.count().over(partition_by=cards.c.status).label("total"),
+    ).subquery("ranked")
+    rows = db.session.execute(
+        sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.position)
+    )
+    columns: dict[SolutionStatus, list[Card]] = {status: [] for status in SolutionStatus}
+    totals: dict[SolutionStatus, int] = defaultdict(int)
+    for row in rows:
+        card = Card.from_row(row, today)
+        columns[card.status].append(card)
+        totals[card.status] = row.total
+    return [BoardColumn(status, columns[status], totals[status]) for status in SolutionStatus]
+
+
+def board_column(scope: Scope, first: date, last: date, status: SolutionStatus) -> sa.Select:
+    """One column's cards, ordered as on the board, to page through."""
+    query = board_cards(scope, first, last).where(Solution.status == status)
+    since = query.selected_columns.since
+    return query.order_by(since.desc() if status.is_decided else since, Solution.id)
+
+
+def board_export(scope: Scope, first: date, last: date) -> sa.Select:
+    """Every card of the board, column by column, as on the board."""
+    query = board_cards(scope, first, last)
+    since = query.selected_columns.since
+    position = sa.case({s: i for i, s in enumerate(SolutionStatus)}, value=Solution.status)
+    decided_since = sa.case((Solution.status.in_(DECIDED_STATUSES), since))
+    return query.order_by(position, decided_since.desc(), since, Solution.id)
+
+
+# ------------------------------------------------------------------------------------------
+# Unaddressed needs
+# ------------------------------------------------------------------------------------------
+
+
+def unaddressed_needs(scope: Scope, as_of: date) -> sa.Select:
+    """Needs open at the end of `as_of`, identified at least 14 days before it, with no
+    solution suggested on or before it; oldest first."""
+    answered = sa.select(Solution.id).where(
+        Solution.need_id == Need.id, Solution.suggested_on <= as_of
+    )
+    owner = aliased(User, name="need_owner")
+    return (
+        sa.select(
+            Need.id,
+            Need.identified_on,
+            Need.urgency,
+            Need.status,
+            Need.description,
+            NeedCategory.name.label("category"),
+            Company.id.label("company_id"),
+            Company.legal_name.label("company"),
+            owner.name.label("owner"),
+        )
+        .join(Company, Company.id == Need.company_id)
+        .join(NeedCategory, NeedCategory.id == Need.category_id)
+        .outerjoin(owner, owner.id == Need.owner_id)
+        .where(
+            *scope.needs(),
+            figures.need_open_at(as_of),
+            Need.identified_on <= as_of - timedelta(days=UNADDRESSED_AFTER_DAYS),
+            ~answered.exists(),
+        )
+        .order_by(Need.identified_on, Need.id)
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Workload
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkloadRow:
+    user_id: int | None  # None: the companies nobody owns
+    name: str
+    portfolio: int = 0
+    contacts: int = 0
+    open_needs: int = 0
+    open_solutions: int = 0
+    overdue: int = 0
+
+    def add(self, other: WorkloadRow) -> None:
+        for name in WORKLOAD_SORTS[1:]:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _overdue(as_of: date, today: date) -> list[sa.ColumnElement[bool]]:
+    """Follow-ups overdue at the end of `as_of` (the report's definition); today is not over,
+    so today's are those due before today and still open."""
+    if as_of < today:
+        return [figures.followup_overdue_at(as_of)]
+    return [
+        figures.followup_overdue_at(today - timedelta(days=1)),
+        FollowUp.status == FollowUpStatus.OPEN,
+    ]
+
+
+def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
+    """Per advisor, at the end of `as_of`: portfolio companies they own, contacts they logged in
+    the 30 days ending on `as_of`, open needs and open (undecided) solutions of their companies,
+    and follow-ups assigned to them that are overdue; all within the scope. Every active advisor
+    is listed (of the cluster, in a cluster scope), with zeros when they have nothing; anyone
+    else with a figure too; "No advisor" collects what unowned companies have. By name; two
+    statements."""
+    companies = scope.companies()
+    contacts_from, contacts_to = figures.contact_window(as_of, CONTACT_DAYS)
+    status = figures.solution_status_at(as_of)
+
+    def metric(name: str, key: Any) -> list[Any]:
+        return [sa.literal(name).label("metric"), key.label("user_id"), sa.func.count().label("n")]
+
+    metrics = sa.union_all(
+        sa.select(*metric("portfolio", Company.owner_id))
+        .where(Company.id.in_(companies))
+        .group_by(Company.owner_id),
+        sa.select(*metric("contacts", Interaction.advisor_id))
+        .where(
+            Interaction.company_id.in_(companies),
+            Interaction.occurred_on.between(contacts_from, contacts_to),
+        )
+        .group_by(Interaction.advisor_id),
+        sa.select(*metric("open_needs", Company.owner_id))
+        .select_from(Need)
+        .join(Company, Company.id == Need.company_id)
+        .where(*scope.needs(), figures.need_open_at(as_of))
+        .group_by(Company.owner_id),
+        sa.select(*metric("open_solutions", Company.owner_id))
+        .select_from(Solution)
+        .join(Need, Need.id == Solution.need_id)
+        .join(Company, Company.id == Need.company_id)
+        .outerjoin(status, status.c.solution_id == Solution.id)
+        .where(
+            *scope.solutions(),
+            Solution.suggested_on <= as_of,
+            sa.or_(status.c.to_status.is_(None), status.c.to_status.not_in(DECIDED_STATUSES)),
+        )
+        .group_by(Company.owner_id),
+        sa.select(*metric("overdue", FollowUp.assignee_id))
+        .where(FollowUp.company_id.in_(companies), *_overdue(as_of, today))
+        .group_by(FollowUp.assignee_id),
+    )
+    counts: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for name, user_id, n in db.session.execute(metrics):
+        counts[user_id][name] = n
+
+    if scope.advisor_id is not None:
+        listed = User.id == scope.advisor_id
+    else:
+        listed = sa.and_(User.active.is_(True), User.role == Role.ADVISOR)
+        if scope.cluster_id is not None:
+            listed &= User.id.in_(
+                sa.select(user_clusters.c.user_id).where(
+                    user_clusters.c.cluster_id == scope.cluster_id
+                )
+            )
+        listed = sa.or_(listed, User.id.in_([key for key in counts if key is not None]))
+    users = db.session.execute(sa.select(User.id, User.name).where(listed)).all()
+    rows = [WorkloadRow(user_id, name, **counts.get(user_id, {})) for user_id, name in users]
+    rows.sort(key=lambda row: (row.name.casefold(), row.user_id))
+    if scope.advisor_id is None and counts.get(None):
+        rows.append(WorkloadRow(None, "", **counts[None]))
+    return rows
+
+
+def sort_workload(rows: list[WorkloadRow], sort: str) -> list[WorkloadRow]:
+    """`rows` sorted by a column of WORKLOAD_SORTS, "-" in front for descending; by name within
+    a tie, and "No advisor" always last."""
+    key = sort.removeprefix("-")
+    if key not in WORKLOAD_SORTS:
+        key, sort = "name", "name"
+    people = [row for row in rows if row.user_id is not None]
+    people.sort(key=lambda row: (row.name.casefold(), row.user_id))
+    if key == "name":
+        people.sort(key=lambda row: row.name.casefold(), reverse=sort.startswith("-"))
+    else:
+        people.sort(key=lambda row: getattr(row, key), reverse=sort.startswith("-"))
+    return people + [row for row in rows if row.user_id is None]
+
+
+def workload_total(rows: Iterable[WorkloadRow]) -> WorkloadRow:
+    total = WorkloadRow(None, "")
+    for row in rows:
+        total.add(row)
+    return total
+
+
+# ------------------------------------------------------------------------------------------
+# Coverage
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageCount:
+    key: int | None
+    name: str
+    companies: int
+    silent_90: int
+    silent_180: int
+
+    def silent(self, days: int) -> int:
+        """Companies not contacted for `days` (one of SILENCE_DAYS) days."""
+        return getattr(self, f"silent_{days}")
+
+    @property
+    def covered_pct(self) -> Decimal | None:
+        """The report's coverage_90d_pct for this group."""
+        return rate(self.companies - self.silent_90, self.companies)
+
+
+def _last_contact(as_of: date) -> sa.ColumnElement[date]:
+    """The date of the company's latest interaction on or before `as_of` (None: never)."""
+    return (
+        sa.select(sa.func.max(Interaction.occurred_on))
+        .where(Interaction.company_id == Company.id, Interaction.occurred_on <= as_of)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+
+
+def _silent(as_of: date, days: int) -> sa.ColumnElement[bool]:
+    """The company had no interaction in the `days` days ending on `as_of` (the report's
+    coverage window), never contacted included. An index probe per company."""
+    contacted = (
+        sa.select(Interaction.id)
+        .where(
+            Interaction.company_id == Company.id,
+            Interaction.occurred_on.between(*figures.contact_window(as_of, days)),
+        )
+        .correlate(Company)
+    )
+    return ~contacted.exists()
+
+
+def _coverage_columns(as_of: date) -> list[Any]:
+    columns: list[Any] = [sa.func.count().label("companies")]
+    for days in SILENCE_DAYS:
+        silent = sa.func.count(sa.case((_silent(as_of, days), 1)))
+        columns.append(silent.label(f"silent_{days}"))
+    return columns
+
+
+def coverage_counts(scope: Scope, as_of: date) -> tuple[list[CoverageCount], list[CoverageCount]]:
+    """Portfolio companies not contacted for 90 and for 180 days at the end of `as_of`, by
+    advisor (the company's owner; None for nobody) and by cluster (a company of two clusters
+    counts in both; in a cluster scope, that cluster only). Two statements."""
+    in_scope = Company.id.in_(scope.companies())
+    by_advisor = db.session.execute(
+        sa.select(Company.owner_id, User.name, *_coverage_columns(as_of))
+        .outerjoin(User, User.id == Company.owner_id)
+        .where(in_scope)
+        .group_by(Company.owner_id, User.name)
+    ).all()
+    in_cluster = (
+        sa.select(Cluster.id, Cluster.name, *_coverage_columns(as_of))
+        .select_from(Company)
+        .join(company_clusters, company_clusters.c.company_id == Company.id)
+        .join(Cluster, Cluster.id == company_clusters.c.cluster_id)
+        .where(in_scope)
+    )
+    if scope.cluster_id is not None:
+        in_cluster = in_cluster.where(Cluster.id == scope.cluster_id)
+    by_cluster = db.session.execute(in_cluster.group_by(Cluster.id, Cluster.name)).all()
+
+    def counts(rows: Iterable[Any]) -> list[CoverageCount]:
+        result = [CoverageCount(key, name or "", n, s90, s180) for key, name, n, s90, s180 in rows]
+        # Most silent first; "No advisor" with them.
+        return sorted(result, key=lambda c: (-c.silent_90, -c.silent_180, c.name.casefold()))
+
+    return counts(by_advisor), counts(by_cluster)
+
+
+def coverage_total(counts: Iterable[CoverageCount]) -> CoverageCount:
+    """The sum of the by-advisor counts: every portfolio company in scope once."""
+    rows = list(counts)
+    return CoverageCount(
+        None,
+        "",
+        sum(c.companies for c in rows),
+        sum(c.silent_90 for c in rows),
+        sum(c.silent_180 for c in rows),
+    )
+
+
+def silent_companies(scope: Scope, as_of: date, days: int) -> sa.Select:
+    """Portfolio companies in scope not contacted in the `days` days ending on `as_of`, never
+    contacted first, then the longest silent; with their advisor and last contact."""
+    last_contact = _last_contact(as_of).label("last_contact")
+    return (
+        sa.select(
+            Company.id.label("company_id"),
+            Company.legal_name.label("company"),
+            Company.owner_id,
+            User.name.label("advisor"),
+            last_contact,
+        )
+        .outerjoin(User, User.id == Company.owner_id)
+        .where(Company.id.in_(scope.companies()), _silent(as_of, days))
+        .order_by(last_contact.asc().nulls_first(), Company.legal_name, Company.id)
+    )
+
+
+def cluster_names(company_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of each company's clusters, alphabetically; one statement."""
+    ids = list(company_ids)
+    names: dict[int, list[str]] = defaultdict(list)
+    if not ids:
+        return names
+    rows = db.session.execute(
+        sa.select(company_clusters.c.company_id, Cluster.name)
+        .join(Cluster, Cluster.id == company_clusters.c.cluster_id)
+        .where(company_clusters.c.company_id.in_(ids))
+        .order_by(Cluster.name)
+    )
+    for company_id, name in rows:
+        names[company_id].append(name)
+    return names
+
+
+# ------------------------------------------------------------------------------------------
+# Funnel
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FunnelRow:
+    instrument: str
+    suggested: int = 0
+    submitted: int = 0
+    granted: int = 0
+    requested_eur: Decimal = Decimal("0.00")
+    granted_eur: Decimal = Decimal("0.00")
+    decision_days: list[int] = field(default_factory=list)
+
+    @property
+    def submitted_rate(self) -> Decimal | None:
+        """Submitted / suggested, in percent."""
+        return rate(self.submitted, self.suggested)
+
+    @property
+    def granted_rate(self) -> Decimal | None:
+        """Granted / submitted, in percent."""
+        return rate(self.granted, self.submitted)
+
+    @property
+    def decided(self) -> int:
+        return len(self.decision_days)
+
+    @property
+    def median_days(self) -> float | None:
+        return float(statistics.median(self.decision_days)) if self.decision_days else None
+
+
+def _cents(amount: Any) -> Decimal:
+    return (Decimal(int(amount or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def funnel(scope: Scope, first: date, last: date) -> tuple[list[FunnelRow], FunnelRow]:
+    """By instrument (labelled as the report labels them): solutions suggested, submitted and
+    granted in first..last, the conversion rates, the amounts requested (of those submitted)
+    and granted (of those granted), and the median days from suggestion to decision. The rows
+    with most suggestions first, and their total. Two statements."""
+    name, partner = figures.instrument_columns()
+
+    def flow(metric: str, condition: Any, amount: Any) -> sa.Select:
+        # Whole cents, summed exactly as integers.
+        cents = sa.func.coalesce(sa.func.sum(sa.type_coerce(amount, sa.BigInteger)), 0)
+        return (
+            sa.select(
+                sa.literal(metric).label("metric"),
+                name.label("instrument"),
+                partner.label("partner"),
+                sa.func.count().label("n"),
+                cents.label("cents"),
+            )
+            .select_from(Solution)
+            .join(Need, Need.id == Solution.need_id)
+            .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
+            .where(*scope.solutions(), condition)
+            .group_by(name, partner)
+        )
+
+    submitted_in = sa.select(SolutionStatusChange.solution_id).where(
+        SolutionStatusChange.to_status == SolutionStatus.SUBMITTED,
+        SolutionStatusChange.changed_on.between(first, last),
+    )
+    rows: dict[str, FunnelRow] = {}
+
+    def row(instrument: str | None, referral: str | None) -> FunnelRow:
+        label = figures.instrument_label(instrument, referral)
+        return rows.setdefault(label, FunnelRow(label))
+
+    flows = sa.union_all(
+        flow("suggested", figures.suggested_in(first, last), Solution.amount_requested),
+        flow("submitted", Solution.id.in_(submitted_in), Solution.amount_requested),
+        flow("granted", Solution.id.in_(figures.granted_in(first, last)), Solution.amount_granted),
+    )
+    for metric, instrument, referral, n, cents in db.session.execute(flows):
+        target = row(instrument, referral)
+        setattr(target, metric, getattr(target, metric) + n)
+        if metric == "submitted":
+            target.requested_eur += _cents(cents)
+        elif metric == "granted":
+            target.granted_eur += _cents(cents)
+
+    decisions = (
+        sa.select(
+            SolutionStatusChange.solution_id,
+            sa.func.max(SolutionStatusChange.changed_on).label("decided_on"),
+        )
+        .where(
+            SolutionStatusChange.to_status.in_(DECIDED_STATUSES),
+            SolutionStatusChange.changed_on.between(first, last),
+        )
+        .group_by(SolutionStatusChange.solution_id)
+        .subquery("decisions")
+    )
+    decided = db.session.execute(
+        sa.select(name, partner, Solution.suggested_on, decisions.c.decided_on)
+        .select_from(Solution)
+        .join(decisions, decisions.c.solution_id == Solution.id)
+        .join(Need, Need.id == Solution.need_id)
+        .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
+        .where(*scope.solutions())
+    )
+    for instrument, referral, suggested_on, decided_on in decided:
+        row(instrument, referral).decision_days.append((decided_on - suggested_on).days)
+
+    ordered = sorted(rows.values(), key=lambda r: (-r.suggested, -r.granted, r.instrument))
+    total = FunnelRow("")
+    for r in ordered:
+        total.suggested += r.suggested
+        total.submitted += r.submitted
+        total.granted += r.granted
+        total.requested_eur += r.requested_eur
+        total.granted_eur += r.granted_eur
+        total.decision_days += r.decision_days
+    return ordered, total
