@@ -108,3 +108,16 @@ def _portfolio_more(app, users) -> None:
             )
             factories.make_followup(c, advisor, now - timedelta(days=i + 1), title=f"Late {i}")
         db.session.commit()
+
+
+def test_navigation_by_role(client, login_as, auth):
+    staff_links = ['href="/companies"', 'href="/followups"', 'href="/pipeline"', 'href="/events"']
+    login_as("viewer")
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/reports"' in html
+    assert not any(link in html for link in staff_links)
+    auth.logout()
+    login_as("manager")
+    html = client.get("/").get_data(as_text=True)
+    assert all(link in html for link in [*staff_links, 'href="/reports"'])
+    assert 'href="/admin/"' not in html

@@ -29,6 +29,9 @@ def test_sign_in_and_sign_out(live_server, users, page, screenshot):
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, Admin Tester")
     expect(page.get_by_test_id("role")).to_have_text("Admin")
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin")
+    ).to_be_visible()
     expect(page.get_by_test_id("clusters")).to_contain_text("Materials & Manufacturing")
     screenshot("dashboard-admin")
 
@@ -46,7 +49,7 @@ def test_advisor_navigation_has_no_admin(live_server, users, page, screenshot):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("role")).to_have_text("Advisor")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Dashboard"]
+        ["Dashboard", "Companies", "Log a contact", "Follow-ups", "Events", "Pipeline", "Reports"]
     )
     screenshot("dashboard-advisor")
     page.goto(f"{live_server.url}/admin/")
