@@ -8,8 +8,8 @@ from flask import Flask, current_app
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
-from tracker.auth.access import STAFF
 from tracker import dates
+from tracker.auth.access import STAFF
 from tracker.dates import AGENCY_TZ
 from tracker.models import Role
 
