@@ -59,6 +59,7 @@ NAVIGATION = [
     ("events.index", "Events", "calendar-event", STAFF),
     ("pipeline.index", "Pipeline", "kanban", STAFF),
     ("reports.index", "Reports", "file-earmark-bar-graph", tuple(Role)),
+    ("transfer.exports", "Import & export", "arrow-left-right", STAFF),
     ("admin.index", "Admin", "gear", (Role.ADMIN,)),
 ]
 

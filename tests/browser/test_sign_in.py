@@ -49,7 +49,16 @@ def test_advisor_navigation_has_no_admin(live_server, users, page, screenshot):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("role")).to_have_text("Advisor")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Dashboard", "Companies", "Log a contact", "Follow-ups", "Events", "Pipeline", "Reports"]
+        [
+            "Dashboard",
+            "Companies",
+            "Log a contact",
+            "Follow-ups",
+            "Events",
+            "Pipeline",
+            "Reports",
+            "Import & export",
+        ]
     )
     screenshot("dashboard-advisor")
     page.goto(f"{live_server.url}/admin/")
