@@ -61,6 +61,7 @@ def test_users_create_refuses_bad_input_with_one_line_on_stderr(app, runner):
               "--password", "a long enough secret"]
     )  # fmt: skip
     assert bad_role.exit_code != 0 and "king" in bad_role.stderr
+    assert len(bad_role.stderr.strip().splitlines()) == 1, "a usage error is one line too"
     assert "Traceback" not in duplicate.output + unknown.output + weak.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 1

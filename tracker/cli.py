@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from tracker.admin import services
+from tracker.common.cli import OneLineErrors
 from tracker.extensions import db
 from tracker.models import Role
 
@@ -21,7 +22,7 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@users_cli.command("create")
+@users_cli.command("create", cls=OneLineErrors)
 @click.option("--email", required=True, help="Sign-in e-mail.")
 @click.option("--name", required=True, help="Display name.")
 @click.option(
@@ -53,7 +54,7 @@ def create_user_command(
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
-@clusters_cli.command("create")
+@clusters_cli.command("create", cls=OneLineErrors)
 @click.option("--slug", required=True, help="Permanent identifier, e.g. materials-manufacturing.")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--description", default="", help="What the cluster covers.")
@@ -67,7 +68,7 @@ def create_cluster_command(slug: str, name: str, description: str) -> None:
     click.echo(f"Created cluster {cluster.slug}.")
 
 
-@click.command("seed-demo")
+@click.command("seed-demo", cls=OneLineErrors)
 @with_appcontext
 @click.option(
     "--if-empty",

@@ -11,6 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.admin.services import clusters_by_slug
+from tracker.common.cli import OneLineErrors
 from tracker.models import ReportEdition
 from tracker.reports.content import report_content
 from tracker.reports.data import build_report_data, to_document
@@ -18,17 +19,6 @@ from tracker.reports.pdf import RenderingError, render_pdf
 from tracker.reports.services import checked_month
 
 report_cli = AppGroup("report", help="Monthly sector-health reports.")
-
-
-class OneLineErrors(click.Command):
-    """Usage errors (a missing option, an unknown edition) in one line on stderr, like every
-    other failure of the command (DESIGN.md 4.1), instead of Click's usage block."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            raise click.ClickException(error.format_message()) from None
 
 
 def _writable(out: Path) -> Path:

@@ -12,21 +12,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from tracker.common.cli import OneLineErrors
 from tracker.extensions import db
 from tracker.transfer import imports
 
 import_cli = AppGroup("import", help="Import companies or contact history from CSV or XLSX files.")
-
-
-class OneLineErrors(click.Command):
-    """A usage error (no file, a file that does not exist) in one line on stderr, like every other
-    failure of the command, instead of Click's usage block."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            raise click.ClickException(error.format_message()) from None
 
 
 FILE = click.argument(
