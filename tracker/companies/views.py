@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -47,6 +46,7 @@ from tracker.models import (
     RiskReason,
     User,
 )
+from tracker.support.display import format_eur
 
 bp = Blueprint("companies", __name__)
 
@@ -67,7 +67,7 @@ RCS_TAKEN_MEANWHILE = ValidationError(
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"since_day": since_day, "eur": eur, "log_contact_url": log_contact_url}
+    return {"since_day": since_day, "eur": format_eur, "log_contact_url": log_contact_url}
 
 
 def since_day(value: date | None) -> str:
@@ -88,13 +88,6 @@ def since_day(value: date | None) -> str:
     if days < 730:
         return ngettext("%(num)d month ago", "%(num)d months ago", days // 30)
     return ngettext("%(num)d year ago", "%(num)d years ago", days // 365)
-
-
-def eur(amount: Decimal | None) -> str:
-    """`120,000.00 EUR`; an empty string for no amount."""
-    if amount is None:
-        return ""
-    return f"{format_decimal(amount, format='#,##0.00')} EUR"
 
 
 def log_contact_url(company_id: int) -> str:
