@@ -50,6 +50,7 @@ def record(
         action=action,
         record_type=type(target).__name__,
         record_id=target.id,
+        record_version=getattr(target, "version", None),
         changes=changes or {},
     )
     db.session.add(entry)

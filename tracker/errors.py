@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.common.errors import NotAllowed
@@ -18,6 +19,11 @@ MESSAGES = {
         "There is nothing at this address. It may have been moved or archived.",
     ),
     405: ("Not allowed", "This address does not accept that kind of request."),
+    409: (
+        "Saved by someone else",
+        "Someone else saved this record at the same moment. Nothing of yours was saved: "
+        "go back, reload the page and make your change again.",
+    ),
     413: ("File too large", "The file is larger than the server accepts."),
     429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
     500: (
@@ -52,6 +58,12 @@ def handle_not_allowed(error: NotAllowed) -> tuple[str, int]:
     return _render(403, str(error) or None)
 
 
+def handle_stale(error: StaleDataError) -> tuple[str, int]:
+    """Two saves of one record raced past the version check: the later one is refused."""
+    db.session.rollback()
+    return _render(409)
+
+
 def handle_unexpected(error: Exception) -> tuple[str, int]:
     db.session.rollback()
     from flask import current_app
@@ -63,6 +75,7 @@ def handle_unexpected(error: Exception) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(NotAllowed, handle_not_allowed)
+    app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(HTTPException, handle_http)
     if not app.debug:
         app.register_error_handler(Exception, handle_unexpected)

@@ -8,6 +8,7 @@ from tracker.models.company import (
     LawfulBasis,
     Market,
     Person,
+    PersonErasure,
     company_clusters,
     company_markets,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "NeedCategory",
     "NeedStatus",
     "Person",
+    "PersonErasure",
     "Report",
     "ReportEdition",
     "ReportStatus",

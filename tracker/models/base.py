@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from wtforms.fields.choices import SelectChoice
 
 
@@ -23,6 +25,21 @@ def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class Versioned:
+    """A version number that every UPDATE of the row increments.
+
+    SQLAlchemy adds `WHERE version = <the version loaded>` to each UPDATE and raises
+    `StaleDataError` when another transaction saved first; forms carry the version they were
+    opened with so that services refuse a save based on an older one (tracker.common.versions).
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 class LabelledEnum(enum.StrEnum):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import utcnow
+from tracker.models.base import Versioned, utcnow
 from tracker.models.user import user_clusters
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tracker.models.user import User
 
 
-class Cluster(db.Model):
+class Cluster(Versioned, db.Model):
     __tablename__ = "clusters"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, enum_column, utcnow
+from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.cluster import Cluster
@@ -49,7 +49,7 @@ company_markets = sa.Table(
 )
 
 
-class Market(db.Model):
+class Market(Versioned, db.Model):
     """A market tag (automotive, aeronautics, ...), managed by admins."""
 
     __tablename__ = "markets"
@@ -63,7 +63,7 @@ class Market(db.Model):
         return f"<Market {self.slug}>"
 
 
-class Company(db.Model):
+class Company(Versioned, db.Model):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +108,7 @@ class Company(db.Model):
         return f"<Company {self.legal_name}>"
 
 
-class Person(db.Model):
+class Person(Versioned, db.Model):
     """A contact person at a company."""
 
     __tablename__ = "people"
@@ -126,9 +126,27 @@ class Person(db.Model):
     )
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
+    # Set when the person's data was erased (GDPR): the row stays, anonymised, for statistics.
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     company: Mapped[Company] = relationship(back_populates="people")
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"
+
+
+class PersonErasure(db.Model):
+    """The trace an erasure leaves: digests only, so an import can warn before re-creating."""
+
+    __tablename__ = "person_erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    erased_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    company_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    # SHA-256 of the normalised e-mail address and of the folded name, never the values.
+    email_digest: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    name_digest: Mapped[str] = mapped_column(sa.String(64), index=True)

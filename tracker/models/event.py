@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, enum_column, utcnow
+from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.cluster import Cluster
@@ -43,7 +43,7 @@ event_people = sa.Table(
 )
 
 
-class Event(db.Model):
+class Event(Versioned, db.Model):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

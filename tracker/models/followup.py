@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, enum_column, utcnow
+from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.company import Company
@@ -24,7 +24,7 @@ class FollowUpStatus(LabelledEnum):
     CANCELLED = "cancelled"
 
 
-class FollowUp(db.Model):
+class FollowUp(Versioned, db.Model):
     __tablename__ = "followups"
     __table_args__ = (
         sa.Index("ix_followups_assignee_status_due", "assignee_id", "status", "due_on"),

@@ -14,6 +14,7 @@ from tracker.models.base import (
     Liquidity,
     RiskLevel,
     Trend,
+    Versioned,
     enum_column,
     utcnow,
 )
@@ -46,7 +47,7 @@ interaction_people = sa.Table(
 )
 
 
-class Interaction(db.Model):
+class Interaction(Versioned, db.Model):
     __tablename__ = "interactions"
     __table_args__ = (
         sa.Index("ix_interactions_company_occurred", "company_id", "occurred_on"),
@@ -60,6 +61,8 @@ class Interaction(db.Model):
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
     advisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # Archived contacts are hidden everywhere but stay restorable; only an admin purge deletes.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -71,7 +74,7 @@ class Interaction(db.Model):
     health_check: Mapped[HealthCheck | None] = relationship(back_populates="interaction")
 
 
-class HealthCheck(db.Model):
+class HealthCheck(Versioned, db.Model):
     """A company's health as judged at one contact; a missing answer is stored as NULL."""
 
     __tablename__ = "health_checks"
@@ -94,6 +97,8 @@ class HealthCheck(db.Model):
     # A list of RiskReason values.
     risk_reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # Archived with its contact; excluded from every figure until restored.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     company: Mapped[Company] = relationship()

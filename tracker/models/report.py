@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, enum_column, utcnow
+from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.cluster import Cluster
@@ -26,7 +26,7 @@ class ReportStatus(LabelledEnum):
     FINAL = "final"
 
 
-class Report(db.Model):
+class Report(Versioned, db.Model):
     """A monthly report; once final, its figures and PDF are frozen."""
 
     __tablename__ = "reports"
@@ -74,6 +74,8 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(sa.String(32))  # create, update, archive, delete, ...
     record_type: Mapped[str] = mapped_column(sa.String(64))
     record_id: Mapped[int | None]
+    # The record's version after this change (tracker.models.base.Versioned), when it has one.
+    record_version: Mapped[int | None]
     # {"field": [old, new], ...}
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 

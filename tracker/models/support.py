@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, enum_column, utcnow
+from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.company import Company
@@ -79,7 +79,7 @@ class SolutionStatus(LabelledEnum):
         return self in (SolutionStatus.GRANTED, SolutionStatus.REJECTED, SolutionStatus.DROPPED)
 
 
-class NeedCategory(db.Model):
+class NeedCategory(Versioned, db.Model):
     """The taxonomy of needs, managed by admins; slugs never change."""
 
     __tablename__ = "need_categories"
@@ -94,7 +94,7 @@ class NeedCategory(db.Model):
         return f"<NeedCategory {self.slug}>"
 
 
-class Instrument(db.Model):
+class Instrument(Versioned, db.Model):
     """The catalogue of support instruments, managed by admins."""
 
     __tablename__ = "instruments"
@@ -111,7 +111,7 @@ class Instrument(db.Model):
         return f"<Instrument {self.name}>"
 
 
-class Need(db.Model):
+class Need(Versioned, db.Model):
     __tablename__ = "needs"
     __table_args__ = (
         sa.Index("ix_needs_company_status", "company_id", "status"),
@@ -143,7 +143,7 @@ class Need(db.Model):
     )
 
 
-class Solution(db.Model):
+class Solution(Versioned, db.Model):
     """A suggested answer to a need: an instrument or a referral to a partner."""
 
     __tablename__ = "solutions"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, enum_column, utcnow
+from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.cluster import Cluster
@@ -35,7 +35,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(db.Model):
+class User(Versioned, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
