@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 
-.PHONY: run test test-sqlite test-postgres install lint format clean
+.PHONY: run test test-sqlite test-postgres install lint format clean bench
 
 $(STAMP): pyproject.toml
 	bash scripts/system-packages.sh run
@@ -40,3 +40,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-results
+
+# The benchmark of DESIGN.md 6 (bench/run.py): 5,000 and 50,000 companies on SQLite and
+# PostgreSQL; writes docs/benchmarks.md. `make bench BENCH_ARGS="--scales base --databases sqlite"`.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

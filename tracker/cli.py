@@ -98,6 +98,25 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(f"  {account.role:<8} {account.email:<36} {account.password}")
 
 
+@click.command("seed-volume", cls=OneLineErrors)
+@with_appcontext
+@click.option("--companies", type=click.IntRange(min=1), default=5_000, show_default=True)
+@click.option("--interactions", type=click.IntRange(min=0), default=100_000, show_default=True)
+def seed_volume_command(companies: int, interactions: int) -> None:
+    """Fill an empty database with generated data at agency scale (for benchmarks)."""
+    from tracker.demo.volume import VOLUME_PASSWORD, VolumeRefused, seed_volume
+
+    try:
+        summary = seed_volume(companies, interactions)
+        db.session.commit()
+    except VolumeRefused as error:
+        _fail(str(error))
+    counts = ", ".join(f"{n:,} {table}" for table, n in summary.counts.items())
+    click.echo(f"Generated in {summary.seconds:.1f} s: {counts}.")
+    click.echo(f"Busiest company: /companies/{summary.busiest_company_id}")
+    click.echo(f"Every generated account has the password {VOLUME_PASSWORD}.")
+
+
 def init_app(app: Flask) -> None:
     from tracker.reports.cli import report_cli
     from tracker.transfer.cli import import_cli
@@ -107,3 +126,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(clusters_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_volume_command)
