@@ -17,6 +17,15 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}.")
+    return int(value)
+
+
 class Config:
     """Settings shared by every environment; read when the app is created, not at import."""
 
@@ -25,9 +34,25 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite'}"
         )
+        # Sign-in attempt counters: memory:// counts per process; redis://host:6379 is shared by
+        # every worker. A redis:// storage that does not answer stops the web app at start-up.
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "tracker")
+        if self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
+            # A Redis that hangs must not hang sign-ins with it.
+            self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+        self.SESSION_IDLE_MINUTES = _whole_number("SESSION_IDLE_MINUTES", 60)
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+        # (0: none, the default). Behind one, set 1: else every sign-in comes from its address.
+        self.TRUSTED_PROXIES = _whole_number("TRUSTED_PROXIES", 0)
+        # Where users report a security problem (an address or URL); shown on the sign-in and
+        # account pages when set. See SECURITY.md.
+        self.SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "").strip()
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.AGENCY_NAME = os.environ.get("AGENCY_NAME", "Luxinnovation")
+        # Contact persons with no interaction for this many years are listed for review
+        # (GDPR storage limitation) on /people/retention.
+        self.PERSON_RETENTION_YEARS = int(os.environ.get("PERSON_RETENTION_YEARS", "3"))
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -44,9 +69,13 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    # Redis lost after start-up: keep limiting, per process, until it answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PAGE_SIZE = 25
     TIMEZONE = "Europe/Luxembourg"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Luxembourg"  # times on pages are the agency's
     TESTING = False
     DEBUG = False
     PRODUCTION = False

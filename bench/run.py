@@ -190,7 +190,8 @@ def measure_pages(app: Flask, busiest: int, repeat: int) -> list[PageFigure]:
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        if not statement.lstrip().upper().startswith("BEGIN"):  # transaction control
+            statements.append(statement)
 
     clients: dict[str, FlaskClient] = {}
     figures = []

@@ -6,9 +6,11 @@ set -euo pipefail
 purpose=${1:-run}
 # WeasyPrint's libraries and fonts; python3-venv for the virtualenv on a stock Debian Python.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2)
+# pg_dump and pg_restore, for `flask --app tracker backup` and `restore` on PostgreSQL.
+packages+=(postgresql-client)
 if [ "$purpose" = "test" ]; then
   # Chromium for the browser tests, poppler and qpdf for PDF checks, PostgreSQL for the second run.
-  packages+=(chromium libatomic1 poppler-utils qpdf postgresql-client)
+  packages+=(chromium libatomic1 poppler-utils qpdf)
   if ! command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 2>/dev/null; then
     packages+=(postgresql)
   fi

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,7 +18,9 @@ def count_statements(app: Flask) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def before(conn, cursor, statement, *args):
-        statements.append(statement)
+        # Transaction control (SQLite's BEGIN IMMEDIATE, tracker/database.py) is not a query.
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine
@@ -26,3 +29,13 @@ def count_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def form_version(html: str, name: str = "version") -> str:
+    """The value of the hidden version field `name` on a page (tracker.common.versions)."""
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        if f'name="{name}"' in tag:
+            match = re.search(r'value="(\d*)"', tag)
+            if match:
+                return match.group(1)
+    raise AssertionError(f"no hidden field {name} on the page")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.helpers import form_version
 from tracker.extensions import db
 from tracker.models import AuditEntry, Cluster, Role, User
 
@@ -132,6 +133,7 @@ def test_admin_edits_role_and_clusters(app, client, login_as, users):
             "role": "manager",
             "clusters": [str(wood_id)],
             "active": "y",
+            "version": form_version(page),
         },
     )
     assert response.status_code == 302
@@ -150,6 +152,7 @@ def test_password_reset_by_admin_signs_the_user_out(app, client, login_as, auth,
         == 302
     )
     login_as("admin")
+    page = client.get(f"/admin/users/{users['advisor'].id}/edit").get_data(as_text=True)
     response = client.post(
         f"/admin/users/{users['advisor'].id}/edit",
         data={
@@ -159,6 +162,7 @@ def test_password_reset_by_admin_signs_the_user_out(app, client, login_as, auth,
             "active": "y",
             "password": "the new secret phrase",
             "confirm": "the new secret phrase",
+            "version": form_version(page),
         },
     )
     assert response.status_code == 302
@@ -186,9 +190,16 @@ def test_admin_cannot_deactivate_or_demote_themselves(app, client, login_as, use
     login_as("admin")
     response = client.post(f"/admin/users/{users['admin'].id}/deactivate", follow_redirects=True)
     assert b"You cannot deactivate yourself." in response.data
+    page = client.get(f"/admin/users/{users['admin'].id}/edit").get_data(as_text=True)
     response = client.post(
         f"/admin/users/{users['admin'].id}/edit",
-        data={"name": "Admin Tester", "email": "admin@example.lu", "role": "viewer", "active": "y"},
+        data={
+            "name": "Admin Tester",
+            "email": "admin@example.lu",
+            "role": "viewer",
+            "active": "y",
+            "version": form_version(page),
+        },
     )
     assert b"You cannot remove your own admin role" in response.data
     with app.app_context():
@@ -222,12 +233,14 @@ def test_admin_creates_and_renames_a_cluster_but_not_its_slug(app, client, login
     assert response.status_code == 302
     with app.app_context():
         cluster = db.session.scalar(db.select(Cluster).where(Cluster.slug == "space"))
+    page = client.get(f"/admin/clusters/{cluster.id}/edit").get_data(as_text=True)
     response = client.post(
         f"/admin/clusters/{cluster.id}/edit",
         data={
             "name": "Space Industry",
             "description": "Upstream and downstream.",
             "slug": "hacked",
+            "version": form_version(page),
         },
     )
     assert response.status_code == 302

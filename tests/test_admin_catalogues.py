@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 
 from tests import factories
-from tests.helpers import count_statements
+from tests.helpers import count_statements, form_version
 from tracker.admin.services import instrument_name_key
 from tracker.dates import today
 from tracker.extensions import db
@@ -264,7 +264,13 @@ def test_admin_renames_and_reorders_a_category_but_not_its_slug(app, client, log
     assert "<code>liquidity</code>" in page and 'name="slug"' not in page
     response = client.post(
         f"/admin/need-categories/{category_id}/edit",
-        data={"name": "Cash, liquidity", "position": "42", "active": "y", "slug": "hacked"},
+        data={
+            "name": "Cash, liquidity",
+            "position": "42",
+            "active": "y",
+            "slug": "hacked",
+            "version": form_version(page),
+        },
     )
     assert response.status_code == 302
     category = _by(app, NeedCategory, id=category_id)
@@ -280,9 +286,15 @@ def test_admin_renames_and_reorders_a_category_but_not_its_slug(app, client, log
 def test_renaming_a_category_to_another_case_of_its_own_name_is_allowed(app, client, login_as):
     login_as("admin")
     category_id = _ids(app)["category"]
+    page = client.get(f"/admin/need-categories/{category_id}/edit").get_data(as_text=True)
     response = client.post(
         f"/admin/need-categories/{category_id}/edit",
-        data={"name": "Cash and Liquidity", "position": "0", "active": "y"},
+        data={
+            "name": "Cash and Liquidity",
+            "position": "0",
+            "active": "y",
+            "version": form_version(page),
+        },
     )
     assert response.status_code == 302
     assert _by(app, NeedCategory, id=category_id).name == "Cash and Liquidity"
@@ -291,9 +303,15 @@ def test_renaming_a_category_to_another_case_of_its_own_name_is_allowed(app, cli
 def test_editing_a_category_to_a_taken_name_is_refused(app, client, login_as):
     login_as("admin")
     category_id = _ids(app)["category"]
+    page = client.get(f"/admin/need-categories/{category_id}/edit").get_data(as_text=True)
     response = client.post(
         f"/admin/need-categories/{category_id}/edit",
-        data={"name": "SKILLS and recruitment", "position": "3", "active": "y"},
+        data={
+            "name": "SKILLS and recruitment",
+            "position": "3",
+            "active": "y",
+            "version": form_version(page),
+        },
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -392,6 +410,7 @@ def test_admin_edits_an_instrument(app, client, login_as, users):
             "description": "",
             "active_from": "2020-05-01",
             "active_to": "",
+            "version": form_version(page),
         },
     )
     assert response.status_code == 302
@@ -409,7 +428,14 @@ def test_editing_an_instrument_is_checked_like_creating_one(app, client, login_a
     login_as("admin")
     instrument_id = _ids(app)["instrument"]
     url = f"/admin/instruments/{instrument_id}/edit"
-    base = {"name": "COVID-RDI", "provider": "", "kind": "grant", "description": ""}
+    version = form_version(client.get(url).get_data(as_text=True))
+    base = {
+        "name": "COVID-RDI",
+        "provider": "",
+        "kind": "grant",
+        "description": "",
+        "version": version,
+    }
     html = client.post(url, data={**base, "name": "Fit 4 dígital"}).get_data(as_text=True)
     assert "named Fit 4 Digital already exists" in error_under(html, "name")
     html = client.post(
@@ -499,7 +525,12 @@ def test_admin_creates_and_renames_a_market_but_not_its_slug(app, client, login_
     assert "<code>semiconductors</code>" in page and 'name="slug"' not in page
     response = client.post(
         f"/admin/markets/{market.id}/edit",
-        data={"name": "Semiconductors and chips", "active": "y", "slug": "chips"},
+        data={
+            "name": "Semiconductors and chips",
+            "active": "y",
+            "slug": "chips",
+            "version": form_version(page),
+        },
     )
     assert response.status_code == 302
     market = _by(app, Market, id=market.id)
@@ -513,7 +544,10 @@ def test_admin_creates_and_renames_a_market_but_not_its_slug(app, client, login_
 def test_editing_a_market_to_a_taken_name_is_refused(app, client, login_as):
     login_as("admin")
     market_id = _ids(app)["market"]
-    response = client.post(f"/admin/markets/{market_id}/edit", data={"name": "space"})
+    page = client.get(f"/admin/markets/{market_id}/edit").get_data(as_text=True)
+    response = client.post(
+        f"/admin/markets/{market_id}/edit", data={"name": "space", "version": form_version(page)}
+    )
     assert "A market named Space already exists" in error_under(
         response.get_data(as_text=True), "name"
     )

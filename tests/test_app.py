@@ -116,3 +116,15 @@ def test_unexpected_error_is_a_500_page_without_traceback(app, client, login_as,
     assert b"Something went wrong" in response.data
     assert b"secret internal detail" not in response.data
     assert b"Traceback" not in response.data
+
+
+def test_moments_are_shown_in_luxembourg_time(app) -> None:
+    from datetime import UTC, datetime
+
+    from tracker.templating import format_moment
+
+    with app.test_request_context():
+        assert format_moment(datetime(2026, 11, 27, 12, 0, tzinfo=UTC)) == "27 Nov 2026, 13:00"
+        assert format_moment(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "1 Jul 2026, 14:00"
+        # SQLite gives naive values back: they are UTC.
+        assert format_moment(datetime(2026, 11, 27, 23, 30)) == "28 Nov 2026, 00:30"

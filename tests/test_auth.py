@@ -210,3 +210,15 @@ def test_signed_in_user_visiting_login_goes_to_dashboard(client, login_as):
     response = client.get("/login")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_signing_in_records_the_time_without_changing_the_account_version(app, auth, users):
+    from tracker.models import User
+
+    with app.app_context():
+        before = db.session.get(User, users["advisor"].id).version
+    assert auth.login(users["advisor"].email).status_code == 302
+    with app.app_context():
+        user = db.session.get(User, users["advisor"].id)
+        assert user.last_login_at is not None
+        assert user.version == before

@@ -16,7 +16,7 @@ from tracker.interactions.services import (
     HealthAnswers,
     NeedInput,
     SolutionInput,
-    delete_interaction,
+    archive_interaction,
     log_interaction,
     update_interaction,
 )
@@ -172,7 +172,7 @@ def test_viewer_cannot_log_a_contact(app, users):
             )
 
 
-def test_only_the_author_or_a_manager_edits_or_deletes(app, users):
+def test_only_the_author_or_a_manager_edits_or_archives(app, users):
     with app.app_context():
         author = db.session.get(User, users["advisor"].id)
         other = factories.make_user(role="advisor", email="other@example.lu")
@@ -191,20 +191,20 @@ def test_only_the_author_or_a_manager_edits_or_deletes(app, users):
                 people=[], actor=other_user,
             )  # fmt: skip
         with pytest.raises(NotAllowed):
-            delete_interaction(interaction, actor=other_user)
+            archive_interaction(interaction, actor=other_user)
         update_interaction(
             interaction, occurred_on=today() - timedelta(days=1), type=InteractionType.EMAIL,
             summary="Corrected", people=[], actor=manager,
         )  # fmt: skip
         assert interaction.health_check.checked_on == today() - timedelta(days=1)
-        delete_interaction(interaction, actor=author)
+        archive_interaction(interaction, actor=author)
         db.session.commit()
-        assert _count(Interaction) == 0 and _count(HealthCheck) == 0
-        assert _count(Need) == 1, "needs stay when their interaction is deleted"
-        deleted = db.session.scalar(
+        assert _count(Interaction) == 0 and _count(HealthCheck) == 0, "archived ones are hidden"
+        assert _count(Need) == 1, "needs stay when their interaction is archived"
+        archived = db.session.scalar(
             db.select(AuditEntry).where(
-                AuditEntry.record_type == "Interaction", AuditEntry.action == "delete"
+                AuditEntry.record_type == "Interaction", AuditEntry.action == "archive"
             )
         )
-        assert deleted.changes["summary"] == ["Corrected", None]
+        assert archived.changes == {"archived": [False, True]}
         assert _count(SolutionStatusChange) == 0

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tests.helpers import count_statements
+from tests.helpers import count_statements, form_version
 from tracker.common.errors import ValidationError
 from tracker.events import services
 from tracker.extensions import db
@@ -112,16 +112,24 @@ def test_creating_and_updating_an_event_is_audited(app, users, world):
 def test_updating_an_event_someone_changed_meanwhile_is_refused(app, users, world):
     with app.app_context():
         event = db.session.get(Event, world.event_id)
-        seen = services.event_version(event)
-        event.title = "Renamed by a colleague"
-        with pytest.raises(ValidationError, match="Someone else changed this event"):
+        seen = event.version
+        services.update_event(
+            event,
+            title="Renamed by a colleague",
+            held_on=TODAY,
+            format=EventFormat.WEBINAR,
+            actor=actor(users),
+            version=seen,
+        )
+        db.session.commit()
+        with pytest.raises(ValidationError, match="Someone else saved this event"):
             services.update_event(
                 event,
                 title="Mine",
                 held_on=TODAY,
                 format=EventFormat.WEBINAR,
                 actor=actor(users),
-                expected_version=seen,
+                version=seen,
             )
 
 
@@ -352,8 +360,8 @@ def test_editing_an_event_someone_changed_meanwhile_is_refused(app, client, logi
         data={"title": "Mine", "held_on": "2026-11-18", "format": "webinar", "version": version},
     )
     html = response.get_data(as_text=True)
-    assert "Someone else changed this event" in html
-    assert 'value="Renamed by a colleague"' in html
+    assert "Someone else saved this event" in html
+    assert 'value="Mine"' in html  # the user's input is kept
     with app.app_context():
         assert db.session.get(Event, world.event_id).title == "Renamed by a colleague"
 
@@ -376,14 +384,26 @@ def test_searching_adding_and_ticking_participants(app, client, login_as, world)
     assert "No company" in client.get(f"{url}?q=%25_").get_data(as_text=True)
 
     response = client.post(
-        url, data={"add-companies": [str(moselle), str(ardennes)], "add-submit": "Add"}
+        url,
+        data={
+            "add-companies": [str(moselle), str(ardennes)],
+            "add-submit": "Add",
+            "add-version": form_version(found, "add-version"),
+        },
     )
     assert response.status_code == 302
     page = client.get(f"{url}?q=moselle").get_data(as_text=True)
     assert "Anne Schmit" in page and "Carla Muller" in page
     assert f'id="candidate-{moselle}"' not in page  # already taking part
 
-    client.post(url, data={"people-people": [str(anne), str(carla)], "people-submit": "Save"})
+    client.post(
+        url,
+        data={
+            "people-people": [str(anne), str(carla)],
+            "people-submit": "Save",
+            "people-version": form_version(page, "people-version"),
+        },
+    )
     with app.app_context():
         event = db.session.get(Event, world.event_id)
         assert {c.id for c in event.companies} == {moselle, ardennes}
@@ -393,7 +413,14 @@ def test_searching_adding_and_ticking_participants(app, client, login_as, world)
     assert detail.index("Ardennes Wood Works") < detail.index("Moselle Precision Castings")
     assert "Anne Schmit" in detail and "Bob Weber" not in detail
 
-    client.post(url, data={"people-remove": str(moselle)})
+    page = client.get(url).get_data(as_text=True)
+    client.post(
+        url,
+        data={
+            "people-remove": str(moselle),
+            "people-version": form_version(page, "people-version"),
+        },
+    )
     with app.app_context():
         event = db.session.get(Event, world.event_id)
         assert [c.id for c in event.companies] == [ardennes]

@@ -58,6 +58,12 @@ def followup_state(app, followup_id: int) -> tuple:
         return (f.status, f.due_on, f.assignee_id, f.done_on)
 
 
+def seen(app, followup_id: int) -> str:
+    """The follow-up's version, as a freshly loaded list shows it in each row's forms."""
+    with app.app_context():
+        return str(db.session.get(FollowUp, followup_id).version)
+
+
 def audit_count(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count(AuditEntry.id)))
@@ -92,14 +98,11 @@ def test_who_may_act_on_a_follow_up(app, users, world):
             "creator": True,
             "admin": True,
             "company owner": True,
-            "another advisor": False,
+            "another advisor": True,  # DESIGN.md 3: advisors edit follow-ups
             "viewer": False,
         }
         with pytest.raises(NotAllowed):
-            services.check_may_act(f, user(third.id))
-        # An advisor who created a follow-up keeps the right to act on it.
-        f.created_by_id = third.id
-        assert services.may_act_on(user(third.id), f)
+            services.check_may_act(f, user(users["viewer"].id))
 
 
 # Services: transitions
@@ -221,20 +224,24 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, world):
 
 
 @pytest.mark.parametrize("action", FOLLOWUP_POSTS)
-def test_an_advisor_cannot_act_on_another_advisors_follow_up(
+def test_an_advisor_may_act_on_another_advisors_follow_up(
     app, client, login_as, users, world, action
 ):
+    """DESIGN.md 3: advisors edit follow-ups, not only their own (a colleague covers)."""
     with app.app_context():
         f = make_followup(world.other_company_id, world.other_advisor_id, TODAY)
-    before = followup_state(app, f), audit_count(app)
+    before = audit_count(app)
     login_as("advisor")
     response = client.post(
         f"/followups/{f}/{action}",
-        data={"due_on": "2026-12-01", "assignee": str(users["advisor"].id)},
+        data={
+            "due_on": "2026-12-01",
+            "assignee": str(users["advisor"].id),
+            "version": seen(app, f),
+        },
     )
-    assert response.status_code == 403
-    assert "may change this follow-up" in response.get_data(as_text=True)
-    assert (followup_state(app, f), audit_count(app)) == before
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    assert audit_count(app) > before or action == "reopen"
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -242,16 +249,20 @@ def test_managers_and_admins_act_on_anyones_follow_up(app, client, login_as, use
     with app.app_context():
         f = make_followup(world.other_company_id, world.other_advisor_id, TODAY)
     login_as(role)
-    assert (
-        client.post(f"/followups/{f}/reschedule", data={"due_on": "2026-12-02"}).status_code == 302
+    response = client.post(
+        f"/followups/{f}/reschedule", data={"due_on": "2026-12-02", "version": seen(app, f)}
     )
+    assert response.status_code == 302
     assert followup_state(app, f)[1] == date(2026, 12, 2)
-    client.post(f"/followups/{f}/reassign", data={"assignee": str(users["advisor"].id)})
+    client.post(
+        f"/followups/{f}/reassign",
+        data={"assignee": str(users["advisor"].id), "version": seen(app, f)},
+    )
     assert followup_state(app, f)[2] == users["advisor"].id
-    client.post(f"/followups/{f}/complete")
+    client.post(f"/followups/{f}/complete", data={"version": seen(app, f)})
     assert followup_state(app, f)[0] is FollowUpStatus.DONE
-    client.post(f"/followups/{f}/reopen")
-    client.post(f"/followups/{f}/cancel")
+    client.post(f"/followups/{f}/reopen", data={"version": seen(app, f)})
+    client.post(f"/followups/{f}/cancel", data={"version": seen(app, f)})
     assert followup_state(app, f)[0] is FollowUpStatus.CANCELLED
 
 
@@ -259,7 +270,9 @@ def test_an_advisor_acts_on_follow_ups_of_a_company_they_own(app, client, login_
     with app.app_context():
         f = make_followup(world.company_id, world.other_advisor_id, TODAY)
     login_as("advisor")
-    assert client.post(f"/followups/{f}/complete").status_code == 302
+    assert (
+        client.post(f"/followups/{f}/complete", data={"version": seen(app, f)}).status_code == 302
+    )
     assert followup_state(app, f)[0] is FollowUpStatus.DONE
 
 
@@ -341,11 +354,15 @@ def test_marking_done_and_rescheduling_from_the_list(app, client, login_as, user
         f = make_followup(world.company_id, users["advisor"].id, TODAY - timedelta(days=3))
         g = make_followup(world.company_id, users["advisor"].id, TODAY)
     login_as("advisor")
-    response = client.post(f"/followups/{f}/complete", data={"next": "/followups"})
+    response = client.post(
+        f"/followups/{f}/complete", data={"next": "/followups", "version": seen(app, f)}
+    )
     assert response.headers["Location"] == "/followups"
     assert followup_state(app, f)[0] is FollowUpStatus.DONE
     assert followup_state(app, f)[3] == TODAY
-    client.post(f"/followups/{g}/reschedule", data={"due_on": "2026-12-07"})
+    client.post(
+        f"/followups/{g}/reschedule", data={"due_on": "2026-12-07", "version": seen(app, g)}
+    )
     assert followup_state(app, g)[1] == date(2026, 12, 7)
     html = client.get("/followups").get_data(as_text=True)
     assert "Done: Call back." in html and "Call back is now due 7 Dec 2026." in html
@@ -386,7 +403,9 @@ def test_acting_on_a_closed_follow_up_is_explained(app, client, login_as, users,
             world.company_id, users["advisor"].id, TODAY, status=FollowUpStatus.CANCELLED
         )
     login_as("advisor")
-    response = client.post(f"/followups/{f}/complete", follow_redirects=True)
+    response = client.post(
+        f"/followups/{f}/complete", data={"version": seen(app, f)}, follow_redirects=True
+    )
     assert "This follow-up is already cancelled." in response.get_data(as_text=True)
 
 

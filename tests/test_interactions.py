@@ -1,4 +1,4 @@
-"""Logging a contact: the form, its one transaction, its refusals; reading, editing, deleting."""
+"""Logging a contact: the form, its one transaction, its refusals; reading, editing, archiving."""
 
 from __future__ import annotations
 
@@ -228,6 +228,8 @@ def test_a_full_contact_is_recorded_with_its_links(app, client, login_as, users,
         assert sorted((t, a) for t, a, _ in audit) == sorted(
             [("Interaction", "create"), ("HealthCheck", "create")]
             + [("Need", "create")] * 2
+            # A suggestion moves its open need in progress.
+            + [("Need", "update")] * 2
             + [("Solution", "create")] * 3
             + [("FollowUp", "create")]
         )
@@ -555,7 +557,7 @@ def test_the_detail_page_shows_everything_recorded(client, login_as, logged):
                  "50,000.00", "Call back", "Advisor Tester"]:  # fmt: skip
         assert text in html, text
     assert f'href="/interactions/{logged.own}/edit"' in html
-    assert f'href="/interactions/{logged.own}/delete"' in html
+    assert f'href="/interactions/{logged.own}/archive"' in html
 
 
 RIGHTS = [
@@ -567,32 +569,49 @@ RIGHTS = [
 
 
 @pytest.mark.parametrize(("role", "which", "allowed"), RIGHTS)
-def test_who_may_edit_and_delete(app, client, login_as, logged, role, which, allowed):
+def test_who_may_edit_and_archive(app, client, login_as, logged, role, which, allowed):
     login_as(role)
     interaction_id = getattr(logged, which)
     detail = client.get(f"/interactions/{interaction_id}").get_data(as_text=True)
     assert (f'href="/interactions/{interaction_id}/edit"' in detail) is allowed
-    assert (f'href="/interactions/{interaction_id}/delete"' in detail) is allowed
+    assert (f'href="/interactions/{interaction_id}/archive"' in detail) is allowed
     edit = client.get(f"/interactions/{interaction_id}/edit")
     assert edit.status_code == (200 if allowed else 403)
-    assert client.get(f"/interactions/{interaction_id}/delete").status_code == edit.status_code
+    assert client.get(f"/interactions/{interaction_id}/archive").status_code == edit.status_code
+    version = re.search(r'name="version" type="hidden" value="(\w+)"', edit.get_data(as_text=True))
     response = client.post(
         f"/interactions/{interaction_id}/edit",
-        data={"occurred_on": today().isoformat(), "type": "meeting", "summary": "Changed."},
+        data={
+            "occurred_on": today().isoformat(),
+            "type": "meeting",
+            "summary": "Changed.",
+            "version": version.group(1) if version else "1",
+        },
     )
     assert response.status_code == (302 if allowed else 403)
-    response = client.post(f"/interactions/{interaction_id}/delete")
+    response = client.post(f"/interactions/{interaction_id}/archive")
     assert response.status_code == (302 if allowed else 403)
     with app.app_context():
         assert (db.session.get(Interaction, interaction_id) is None) is allowed
+        assert (
+            db.session.get(
+                Interaction, interaction_id, execution_options={"include_archived": True}
+            ).archived
+            is allowed
+        )
+    response = client.post(f"/interactions/{interaction_id}/restore")
+    assert response.status_code == (302 if allowed else 403)
+    with app.app_context():
+        assert db.session.get(Interaction, interaction_id) is not None
 
 
 def test_a_viewer_reaches_no_contact_page(client, login_as, logged):
     login_as("viewer")
     for url in [f"/interactions/{logged.own}", f"/interactions/{logged.own}/edit",
-                f"/interactions/{logged.own}/delete"]:  # fmt: skip
+                f"/interactions/{logged.own}/archive"]:  # fmt: skip
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/interactions/{logged.own}/delete").status_code == 403
+    assert client.post(f"/interactions/{logged.own}/archive").status_code == 403
+    assert client.post(f"/interactions/{logged.own}/restore").status_code == 403
     assert client.get("/interactions/999999").status_code == 403
 
 
@@ -637,9 +656,16 @@ def test_editing_changes_the_contact_and_its_health_check(
         assert sorted(updates) == ["HealthCheck", "Interaction"]
 
     # Clearing every answer removes the check.
+    html = client.get(f"/interactions/{logged.own}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\w+)"', html).group(1)
     response = client.post(
         f"/interactions/{logged.own}/edit",
-        data={"occurred_on": today().isoformat(), "type": "visit", "summary": "Visit."},
+        data={
+            "occurred_on": today().isoformat(),
+            "type": "visit",
+            "summary": "Visit.",
+            "version": version,
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -665,7 +691,7 @@ def test_editing_refuses_to_overwrite_a_change_made_meanwhile(app, client, login
         "version": version,
     }
     html = client.post(f"/interactions/{logged.own}/edit", data=data).get_data(as_text=True)
-    assert "Someone else changed this contact while you were editing it." in html
+    assert "Someone else saved this contact while you were editing it." in html
     assert "Mine." in html
     with app.app_context():
         assert db.session.get(Interaction, logged.own).summary == "Someone else's words."
@@ -685,35 +711,39 @@ def test_editing_refuses_a_person_of_another_company(app, client, login_as, worl
     assert row_counts(app) == before
 
 
-def test_deleting_keeps_needs_and_followups_and_leaves_an_audit_trail(
+def test_archiving_keeps_needs_and_followups_and_leaves_an_audit_trail(
     app, client, login_as, world, logged
 ):
     login_as("advisor")
-    html = client.get(f"/interactions/{logged.own}/delete").get_data(as_text=True)
+    html = client.get(f"/interactions/{logged.own}/archive").get_data(as_text=True)
     assert "1 need identified at it stays with the company." in html
-    response = client.post(f"/interactions/{logged.own}/delete", data={"delete": "1"})
+    assert "Archive this contact" in html
+    response = client.post(f"/interactions/{logged.own}/archive", data={"archive": "1"})
     assert response.status_code == 302
     assert response.headers["Location"] == (
         f"/companies/{world.castings}" if "companies.detail" in app.view_functions else "/"
     )
     with app.app_context():
-        assert db.session.get(Interaction, logged.own) is None
+        assert db.session.get(Interaction, logged.own) is None, "hidden once archived"
         assert db.session.scalar(sa.select(sa.func.count(HealthCheck.id))) == 0
+        kept = db.session.get(Interaction, logged.own, execution_options={"include_archived": True})
+        assert kept.archived and kept.health_check.archived, "archived, not deleted"
         need = db.session.get(Need, logged.need)
-        assert need is not None and need.interaction_id is None
-        followup = db.session.scalars(sa.select(FollowUp)).one()
-        assert followup.interaction_id is None
-        deleted = db.session.execute(
+        assert need is not None and need.interaction_id == logged.own
+        assert db.session.scalars(sa.select(FollowUp)).one().interaction_id == logged.own
+        archived = db.session.execute(
             sa.select(AuditEntry.record_type, AuditEntry.record_id, AuditEntry.changes).where(
-                AuditEntry.action == "delete"
+                AuditEntry.action == "archive"
             )
         ).all()
-        assert {(t, i) for t, i, _ in deleted if t == "Interaction"} == {
-            ("Interaction", logged.own)
-        }
-        assert {t for t, _, _ in deleted} == {"Interaction", "HealthCheck"}
-        interaction_entry = next(c for t, _, c in deleted if t == "Interaction")
-        assert interaction_entry["summary"] == ["Own call.", None]
+        assert {t for t, _, _ in archived} == {"Interaction", "HealthCheck"}
+        assert ("Interaction", logged.own, {"archived": [False, True]}) in archived
+        assert not db.session.scalar(
+            sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "delete")
+        )
+    # Archived contacts cannot be edited or archived again until restored.
+    assert client.get(f"/interactions/{logged.own}/edit").status_code == 404
+    assert client.get(f"/interactions/{logged.own}/archive").status_code == 404
 
 
 # Statements per page do not grow with the data

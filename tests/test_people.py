@@ -173,7 +173,7 @@ def test_edit_and_archive_a_contact(app, client, login_as, company_id):
     response = client.post(
         f"/companies/{company_id}/people/{person_id}/edit",
         data=person_form(
-            name="Anne Schmit-Weber", phone="+352 621 123 456", lawful_basis="consent"
+            name="Anne Schmit-Weber", phone="+352 621 123 456", lawful_basis="consent", version="1"
         ),
     )
     assert response.status_code == 302

@@ -81,6 +81,12 @@ def xlsx_rows(response) -> list[list[object]]:
     return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
+def card_version(html: str, solution_id: int) -> str:
+    """The solution's version carried by its card's move form on the board."""
+    form = re.search(rf'action="/pipeline/solutions/{solution_id}/move".*?</form>', html, re.S)
+    return re.search(r'name="version" value="(\d+)"', form.group(0)).group(1)
+
+
 def text(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
@@ -357,24 +363,38 @@ def test_board_instrument_and_advisor_filters(app, client, login_as, board_world
     assert {r["Company"] for r in rows} == {"Bois Clervaux S.à r.l."}
 
 
-def test_an_advisor_sees_and_moves_only_their_own_cards(app, client, login_as, board_world):
+def test_an_advisor_sees_their_own_cards_and_may_move_any(app, client, login_as, board_world):
+    """The board shows an advisor their part; moving a colleague's card is allowed, as on the
+    solution page (DESIGN.md 3: advisors edit solutions)."""
     login_as("advisor")
     html = text(client.get("/pipeline"))
     assert "Acier Wiltz S.A." in html
     assert "Bois Clervaux" not in html and "Other Advisor" not in html
     assert html.count('<details class="board-move">') == 3  # fresh, stale, granted
+    with app.app_context():
+        colleague_version = str(db.session.get(Solution, board_world.submitted).version)
     response = client.post(
         f"/pipeline/solutions/{board_world.submitted}/move",
-        data={"status": "granted", "on": ago(1).isoformat(), "amount_granted": "1000"},
+        data={
+            "status": "rejected",
+            "on": ago(1).isoformat(),
+            "next": "/pipeline",
+            "version": colleague_version,
+        },
     )
-    assert response.status_code == 403
+    assert response.status_code == 303
     response = client.post(
         f"/pipeline/solutions/{board_world.fresh}/move",
-        data={"status": "in_preparation", "on": ago(1).isoformat(), "next": "/pipeline"},
+        data={
+            "status": "in_preparation",
+            "on": ago(1).isoformat(),
+            "next": "/pipeline",
+            "version": card_version(html, board_world.fresh),
+        },
     )
     assert response.status_code == 303 and response.headers["Location"] == "/pipeline"
     with app.app_context():
-        assert db.session.get(Solution, board_world.submitted).status is SolutionStatus.SUBMITTED
+        assert db.session.get(Solution, board_world.submitted).status is SolutionStatus.REJECTED
         assert db.session.get(Solution, board_world.fresh).status is SolutionStatus.IN_PREPARATION
 
 
@@ -392,6 +412,7 @@ def test_a_manager_moves_a_card_to_granted_with_date_amount_and_author(
             "amount_requested": "200 000",
             "amount_granted": "180,000.50",
             "next": "/pipeline/board?cluster=wood",
+            "version": card_version(html, board_world.submitted),
         },
     )
     assert response.status_code == 303
@@ -427,8 +448,10 @@ def test_a_bad_move_says_why_and_writes_nothing(app, client, login_as, board_wor
     login_as("manager")
     with app.app_context():
         before = db.session.scalar(db.select(db.func.count(SolutionStatusChange.id)))
+    version = card_version(text(client.get("/pipeline")), board_world.submitted)
     response = client.post(
-        f"/pipeline/solutions/{board_world.submitted}/move", data={**data, "next": "/pipeline"}
+        f"/pipeline/solutions/{board_world.submitted}/move",
+        data={**data, "next": "/pipeline", "version": version},
     )
     assert response.status_code == 303
     html = text(client.get("/pipeline"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.helpers import count_statements
+from tests.helpers import count_statements, form_version
 from tests.test_report_pdf import pdf_text
 from tracker.extensions import db
 from tracker.models import (
@@ -249,7 +249,7 @@ def test_summary_is_escaped_in_the_preview_and_literal_in_the_pdf(
     login_as("manager")
     report_id = _generate(client, "ministry")
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', page)[1]
+    version = form_version(page)
     summary = 'Orders fell <script>alert("x")</script> <b>sharply</b>.\n\nSecond paragraph.'
     response = client.post(
         f"/reports/{report_id}/summary", data={"summary": summary, "version": version}
@@ -269,7 +269,7 @@ def test_a_concurrent_summary_edit_is_not_overwritten(app, client, login_as, dat
     login_as("manager")
     report_id = _generate(client, "ministry")
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', page)[1]
+    version = form_version(page)
     assert (
         client.post(
             f"/reports/{report_id}/summary", data={"summary": "Theirs.", "version": version}
@@ -280,7 +280,9 @@ def test_a_concurrent_summary_edit_is_not_overwritten(app, client, login_as, dat
         f"/reports/{report_id}/summary", data={"summary": "Mine.", "version": version}
     )
     assert stale.status_code == 409
-    assert "Someone else saved the summary" in stale.get_data(as_text=True)
+    html = stale.get_data(as_text=True)
+    assert "Someone else saved this report" in html
+    assert "Theirs." in html and "Mine." in html  # their change listed, my text kept
     with app.app_context():
         assert db.session.get(Report, report_id).summary == "Theirs."
 
@@ -288,7 +290,11 @@ def test_a_concurrent_summary_edit_is_not_overwritten(app, client, login_as, dat
 def test_a_final_report_never_changes(app, client, login_as, dataset, tmp_path):
     login_as("manager")
     report_id = _generate(client, "internal", scope="materials-manufacturing")
-    client.post(f"/reports/{report_id}/summary", data={"summary": "All quiet."})
+    page = client.get(f"/reports/{report_id}").get_data(as_text=True)
+    client.post(
+        f"/reports/{report_id}/summary",
+        data={"summary": "All quiet.", "version": form_version(page)},
+    )
     assert client.post(f"/reports/{report_id}/finalise").status_code == 302
     with app.app_context():
         report = db.session.get(Report, report_id)
@@ -409,7 +415,9 @@ def test_manager_writes_the_summary_and_finalises(app, client, login_as, dataset
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
     assert 'name="summary"' in page and "Finalise</button>" in page
     saved = client.post(
-        f"/reports/{report_id}/summary", data={"summary": "Orders recover."}, follow_redirects=True
+        f"/reports/{report_id}/summary",
+        data={"summary": "Orders recover.", "version": form_version(page)},
+        follow_redirects=True,
     )
     assert "Summary saved." in saved.get_data(as_text=True)
     done = client.post(f"/reports/{report_id}/finalise", follow_redirects=True)

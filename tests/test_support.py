@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories
-from tests.helpers import count_statements
+from tests.helpers import count_statements, form_version
 from tracker.common.errors import ValidationError
 from tracker.extensions import db
 from tracker.models import (
@@ -224,16 +224,24 @@ def test_update_need_refuses_a_viewer_or_inactive_owner_but_keeps_a_deactivated_
 def test_update_need_refuses_to_overwrite_someone_elses_change(app, users, world):
     with app.app_context():
         need = db.session.get(Need, world.need_id)
-        seen = services.need_version(need)
-        need.description = "changed by a colleague meanwhile"
-        with pytest.raises(ValidationError, match="Someone else changed this need"):
+        seen = need.version
+        services.update_need(
+            need,
+            description="changed by a colleague meanwhile",
+            urgency=Urgency.HIGH,
+            owner=None,
+            actor=user(users["manager"]),
+            version=seen,
+        )
+        db.session.commit()
+        with pytest.raises(ValidationError, match="Someone else saved this need"):
             services.update_need(
                 need,
                 description="mine",
                 urgency=Urgency.LOW,
                 owner=None,
                 actor=user(users["advisor"]),
-                expected_version=seen,
+                version=seen,
             )
 
 
@@ -451,6 +459,10 @@ def test_need_page_shows_the_need_its_solutions_and_their_history(app, client, l
 # Pages: changing a need
 
 
+def need_page_version(client, need_id: int, slot: str) -> str:
+    return form_version(client.get(f"/needs/{need_id}").get_data(as_text=True), f"{slot}-version")
+
+
 def test_resolving_a_need_through_the_page(app, client, login_as, world):
     login_as("advisor")
     response = client.post(
@@ -459,6 +471,7 @@ def test_resolving_a_need_through_the_page(app, client, login_as, world):
             "resolve-on": "2026-11-20",
             "resolve-outcome": "Loan obtained",
             "resolve-submit": "y",
+            "resolve-version": need_page_version(client, world.need_id, "resolve"),
         },
     )
     assert response.status_code == 302
@@ -477,14 +490,22 @@ def test_closing_a_need_and_setting_it_back_in_progress(app, client, login_as, w
     login_as("advisor")
     client.post(
         f"/needs/{world.need_id}/status",
-        data={"close-outcome": "The company was sold", "close-submit": "y"},
+        data={
+            "close-outcome": "The company was sold",
+            "close-submit": "y",
+            "close-version": need_page_version(client, world.need_id, "close"),
+        },
     )
     with app.app_context():
         need = db.session.get(Need, world.need_id)
         assert (need.status, need.closed_on) == (NeedStatus.CLOSED_UNRESOLVED, TODAY)
     client.post(
         f"/needs/{world.need_id}/status",
-        data={"progress-status": "in_progress", "progress-submit": "y"},
+        data={
+            "progress-status": "in_progress",
+            "progress-submit": "y",
+            "progress-version": need_page_version(client, world.need_id, "progress"),
+        },
     )
     with app.app_context():
         need = db.session.get(Need, world.need_id)
@@ -521,7 +542,11 @@ def test_bad_need_status_input_is_explained_and_nothing_is_written(
 ):
     login_as("advisor")
     before = written_rows(app)
-    response = client.post(f"/needs/{world.need_id}/status", data=data)
+    slot = next(k for k in data if k.endswith("-submit")).removesuffix("-submit")
+    version = need_page_version(client, world.need_id, slot)
+    response = client.post(
+        f"/needs/{world.need_id}/status", data={f"{slot}-version": version, **data}
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert message in html
@@ -571,8 +596,8 @@ def test_editing_a_need_someone_changed_meanwhile_is_refused(app, client, login_
         data={"edit-description": "Mine", "edit-urgency": "low", "edit-version": version},
     )
     html = response.get_data(as_text=True)
-    assert "Someone else changed this need" in html
-    assert "A colleague&#39;s words" in html
+    assert "Someone else saved this need" in html
+    assert "Mine" in html  # the user's text is kept in the form
     with app.app_context():
         assert db.session.get(Need, world.need_id).description == "A colleague's words"
 
@@ -676,9 +701,11 @@ def test_bad_suggestions_are_explained_and_nothing_is_written(
 
 def test_granting_a_solution_through_the_page(app, client, login_as, users, world):
     login_as("manager")
+    page = client.get(f"/solutions/{world.solution_id}").get_data(as_text=True)
     response = client.post(
         f"/solutions/{world.solution_id}/status",
         data={
+            "version": form_version(page),
             "status": "granted",
             "on": "2026-11-23",
             "amount_requested": "120.000,50",
@@ -723,8 +750,10 @@ def test_bad_solution_changes_are_explained_and_nothing_is_written(
 ):
     login_as("advisor")
     before = written_rows(app)
+    version = form_version(client.get(f"/solutions/{world.solution_id}").get_data(as_text=True))
     response = client.post(
-        f"/solutions/{world.solution_id}/status", data={"status": "granted", **data}
+        f"/solutions/{world.solution_id}/status",
+        data={"status": "granted", "version": version, **data},
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)

@@ -118,6 +118,7 @@ def seed_volume_command(companies: int, interactions: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from tracker.maintenance.cli import commands as maintenance_commands
     from tracker.reports.cli import report_cli
     from tracker.transfer.cli import import_cli
 
@@ -126,4 +127,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(clusters_cli)
     app.cli.add_command(seed_demo_command)
+    for command in maintenance_commands():
+        app.cli.add_command(command)
     app.cli.add_command(seed_volume_command)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from tracker import dates
-from tracker.auth.access import STAFF
+from tracker.auth.access import MANAGERS, STAFF
 from tracker.dates import AGENCY_TZ
 from tracker.models import Role
 
@@ -29,9 +29,13 @@ def format_day(value: date | datetime | None) -> str:
 
 
 def format_moment(value: datetime | None) -> str:
+    """`27 Nov 2026, 14:05` in Luxembourg time; a naive value (SQLite) is taken as UTC."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(AGENCY_TZ), "d MMM y, HH:mm")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    # Flask-Babel converts to BABEL_DEFAULT_TIMEZONE (the agency's zone, see config.py).
+    return format_datetime(value, "d MMM y, HH:mm")
 
 
 def relative_day(value: date | None) -> str:
@@ -60,6 +64,7 @@ NAVIGATION = [
     ("pipeline.index", "Pipeline", "kanban", STAFF),
     ("reports.index", "Reports", "file-earmark-bar-graph", tuple(Role)),
     ("transfer.exports", "Import & export", "arrow-left-right", STAFF),
+    ("gdpr.retention", "Data retention", "hourglass-split", MANAGERS),
     ("admin.index", "Admin", "gear", (Role.ADMIN,)),
 ]
 

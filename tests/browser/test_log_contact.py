@@ -119,7 +119,7 @@ def test_log_a_contact_with_the_keyboard(app, live_server, users, page, screensh
         assert partners == [None, "Materalia"]
         assert db.session.scalars(sa.select(FollowUp.title)).one() == "Send the COVID-RDI form"
 
-    # The contact's page shows it all; its author may change it and delete it.
+    # The contact's page shows it all; its author may change it and archive it.
     page.goto(f"{live_server.url}/interactions/{interaction.id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Call with {CASTINGS}")
     expect(page.get_by_text("Materalia")).to_be_visible()
@@ -132,13 +132,26 @@ def test_log_a_contact_with_the_keyboard(app, live_server, users, page, screensh
     no_accessibility_violations(page)
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("alert").first).to_contain_text("Changes to the contact saved.")
-    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("link", name="Archive").click()
     expect(page.get_by_text("2 needs identified at it stay with the company.")).to_be_visible()
-    page.get_by_role("button", name="Delete this contact").click()
-    expect(page.get_by_role("alert").first).to_contain_text(f"The contact with {CASTINGS} was")
+    page.get_by_role("button", name="Archive this contact").click()
+    expect(page.get_by_role("alert").first).to_contain_text(f"The contact with {CASTINGS} is")
     with app.app_context():
+        # Archived, not deleted: hidden from the app's reads, still in the table.
         assert db.session.scalar(sa.select(sa.func.count(Interaction.id))) == 0
+        assert db.session.execute(sa.text("SELECT archived FROM interactions")).scalar() in (
+            1,
+            True,
+        )
         assert db.session.scalar(sa.select(sa.func.count(Need.id))) == 2
+    # The company page lists it among the archived contacts, where its author restores it.
+    page.get_by_role("link", name="Archived contacts (1)").click()
+    screenshot("contact-archived-list")
+    no_accessibility_violations(page)
+    page.get_by_role("button", name=re.compile("^Restore Call on")).click()
+    expect(page.get_by_role("alert").first).to_contain_text("is restored")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Interaction.id))) == 1
 
 
 def test_log_a_contact_without_javascript(app, live_server, users, browser):

@@ -25,16 +25,13 @@ from wtforms.validators import (
     Optional,
 )
 
-from tracker.auth.passwords import MIN_PASSWORD_LENGTH
+from tracker.auth.forms import PASSWORD_HELP, PasswordPolicy
 from tracker.common.forms import MultiCheckboxField
+from tracker.common.versions import VersionField
 from tracker.models import InstrumentKind, Role
 
-PASSWORD_LENGTH = [
-    Length(
-        min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-    ),
-    Length(max=256, message=_l("Use at most 256 characters.")),
-]
+# The one password policy (length, common passwords, name and e-mail), shown under the field.
+PASSWORD_POLICY = [PasswordPolicy()]
 
 
 class UserForm(FlaskForm):
@@ -48,28 +45,31 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active (can sign in)"), default=True)
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), *PASSWORD_LENGTH],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        validators=[Optional(), *PASSWORD_POLICY],
+        description=PASSWORD_HELP,
     )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[EqualTo("password", message=_l("The two passwords differ."))],
     )
+    version = VersionField()
     submit = SubmitField(_l("Save user"))
 
 
 class NewUserForm(UserForm):
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), *PASSWORD_LENGTH],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(), *PASSWORD_POLICY],
+        description=PASSWORD_HELP,
     )
+    version = None  # a new user has none yet
     submit = SubmitField(_l("Create user"))
 
 
 class ClusterForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    version = VersionField()
     submit = SubmitField(_l("Save cluster"))
 
 
@@ -79,6 +79,7 @@ class NewClusterForm(ClusterForm):
         validators=[DataRequired(), Length(max=64)],
         description=_l("Lower-case words joined by hyphens; it never changes."),
     )
+    version = None
     submit = SubmitField(_l("Create cluster"))
 
 
@@ -98,6 +99,7 @@ class NeedCategoryForm(FlaskForm):
         description=_l("Lists show the categories in this order, lowest first."),
     )
     active = BooleanField(_l("Active (offered for new needs)"), default=True)
+    version = VersionField()
     submit = SubmitField(_l("Save category"))
 
 
@@ -109,6 +111,7 @@ class NewNeedCategoryForm(NeedCategoryForm):
         description=_l("Lists show the categories in this order; leave empty to put it last."),
     )
     active = None  # a new category is active
+    version = None
     submit = SubmitField(_l("Create category"))
 
 
@@ -127,22 +130,26 @@ class InstrumentForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty while the instrument has no end date."),
     )
+    version = VersionField()
     submit = SubmitField(_l("Save instrument"))
 
 
 class NewInstrumentForm(InstrumentForm):
+    version = None
     submit = SubmitField(_l("Create instrument"))
 
 
 class MarketForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     active = BooleanField(_l("Active (offered for companies)"), default=True)
+    version = VersionField()
     submit = SubmitField(_l("Save market"))
 
 
 class NewMarketForm(MarketForm):
     slug = _slug_field()
     active = None  # a new market is active
+    version = None
     submit = SubmitField(_l("Create market"))
 
 

@@ -6,10 +6,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from tracker import audit
 from tracker.auth.passwords import hash_password, password_problem
 from tracker.common.errors import ValidationError
+from tracker.common.versions import UNCHECKED, check_version, touch
 from tracker.extensions import db
 from tracker.models import Cluster, Instrument, InstrumentKind, Market, NeedCategory, Role, User
 
@@ -19,6 +21,8 @@ CLUSTER_FIELDS = ["slug", "name", "description"]
 NEED_CATEGORY_FIELDS = ["slug", "name", "position", "active"]
 INSTRUMENT_FIELDS = ["name", "provider", "kind", "description", "active_from", "active_to"]
 MARKET_FIELDS = ["slug", "name", "active"]
+# What the audit trail says of a password: never its hash.
+PASSWORD_SET, PASSWORD_CHANGED, PASSWORD_HIDDEN = "(set)", "(changed)", "(hidden)"
 
 
 def _checked_slug(slug: str, *, example: str) -> str:
@@ -63,7 +67,7 @@ def create_user(
     email = email.strip().lower()
     if _email_taken(email):
         raise ValidationError(f"A user with the e-mail {email} already exists.", "email")
-    problem = password_problem(password)
+    problem = password_problem(password, email=email, name=name)
     if problem:
         raise ValidationError(problem, "password")
     user = User(
@@ -74,7 +78,10 @@ def create_user(
         clusters=list(clusters),
     )
     db.session.add(user)
-    audit.record(actor, "create", user, audit.diff({}, audit.snapshot(user, USER_FIELDS)))
+    changes = audit.diff({}, audit.snapshot(user, USER_FIELDS))
+    # Never the hash: a marker says that a password was set.
+    changes["password"] = [None, PASSWORD_SET]
+    audit.record(actor, "create", user, changes)
     return user
 
 
@@ -87,7 +94,13 @@ def update_user(
     active: bool,
     clusters: Iterable[Cluster],
     actor: User,
+    version: Any = UNCHECKED,
 ) -> User:
+    """Change a user's e-mail, name, role, clusters, active flag; refused if saved meanwhile.
+
+    Signing in also changes the user's row (not audited): only audited changes are a conflict.
+    """
+    check_version(user, version, "user", unaudited_ok=True)
     email = email.strip().lower()
     if _email_taken(email, exclude_id=user.id):
         raise ValidationError(f"A user with the e-mail {email} already exists.", "email")
@@ -101,6 +114,7 @@ def update_user(
         user.rotate_session_token()
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if changes:
+        touch(user)  # the clusters live in another table
         audit.record(actor, "update", user, changes)
     return user
 
@@ -121,12 +135,13 @@ def set_user_active(user: User, active: bool, *, actor: User) -> User:
 
 def reset_password(user: User, password: str, *, actor: User | None) -> User:
     """Set a new password and end every session opened with the old one."""
-    problem = password_problem(password)
+    problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise ValidationError(problem, "password")
     user.password_hash = hash_password(password)
     user.rotate_session_token()
-    audit.record(actor, "reset_password", user, {"password": ["***", "***"]})
+    # Neither hash nor session token: markers say what happened.
+    audit.record(actor, "reset_password", user, {"password": [PASSWORD_HIDDEN, PASSWORD_CHANGED]})
     return user
 
 
@@ -144,8 +159,11 @@ def create_cluster(
     return cluster
 
 
-def update_cluster(cluster: Cluster, *, name: str, description: str, actor: User) -> Cluster:
+def update_cluster(
+    cluster: Cluster, *, name: str, description: str, actor: User, version: Any = UNCHECKED
+) -> Cluster:
     """Rename or describe a cluster; its slug never changes."""
+    check_version(cluster, version, "cluster")
     name = name.strip()
     clash = db.session.execute(
         db.select(Cluster.id).where(Cluster.name == name, Cluster.id != cluster.id)
@@ -239,9 +257,16 @@ def create_need_category(
 
 
 def update_need_category(
-    category: NeedCategory, *, name: str, position: int, active: bool, actor: User
+    category: NeedCategory,
+    *,
+    name: str,
+    position: int,
+    active: bool,
+    actor: User,
+    version: Any = UNCHECKED,
 ) -> NeedCategory:
     """Rename, reorder, retire or reactivate a category; its slug never changes."""
+    check_version(category, version, "need category")
     name = name.strip()
     _check_name_free(NeedCategory, name, exclude_id=category.id, noun="A need category")
     before = audit.snapshot(category, NEED_CATEGORY_FIELDS)
@@ -298,7 +323,10 @@ def update_instrument(
     active_from: date | None,
     active_to: date | None,
     actor: User,
+    version: Any = UNCHECKED,
 ) -> Instrument:
+    """Change an instrument of the catalogue; refused when someone else saved it meanwhile."""
+    check_version(instrument, version, "instrument")
     name = name.strip()
     _check_name_free(
         Instrument, name, exclude_id=instrument.id, noun="An instrument", key=instrument_name_key
@@ -326,8 +354,11 @@ def create_market(*, slug: str, name: str, actor: User | None = None) -> Market:
     return market
 
 
-def update_market(market: Market, *, name: str, active: bool, actor: User) -> Market:
+def update_market(
+    market: Market, *, name: str, active: bool, actor: User, version: Any = UNCHECKED
+) -> Market:
     """Rename, retire or reactivate a market; its slug never changes."""
+    check_version(market, version, "market")
     name = name.strip()
     _check_name_free(Market, name, exclude_id=market.id, noun="A market")
     before = audit.snapshot(market, MARKET_FIELDS)

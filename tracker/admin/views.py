@@ -35,6 +35,7 @@ from tracker.admin.queries import (
     users_query,
 )
 from tracker.common.forms import attach_error
+from tracker.common.versions import EditConflict, reopen
 from tracker.dates import today
 from tracker.extensions import db
 from tracker.models import Cluster, Instrument, InstrumentKind, Market, NeedCategory, Role, User
@@ -117,6 +118,7 @@ def edit_user(user_id: int) -> Response | str:
     if request.method == "GET":
         form.role.data = user.role.value
         form.clusters.data = [c.id for c in user.clusters]
+    conflict = None
     if form.validate_on_submit():
         try:
             services.update_user(
@@ -127,16 +129,20 @@ def edit_user(user_id: int) -> Response | str:
                 active=bool(form.active.data),
                 clusters=_selected_clusters(form.clusters.data),
                 actor=current_user,
+                version=form.version.data,
             )
             if form.password.data:
                 services.reset_password(user, form.password.data, actor=current_user)
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, user)
+            conflict = error
         except services.ValidationError as error:
             _refused(form, error)
         else:
             flash(_("Changes to %(name)s saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, conflict=conflict)
 
 
 @bp.route("/users/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
@@ -186,6 +192,7 @@ def new_cluster() -> Response | str:
 def edit_cluster(cluster_id: int) -> Response | str:
     cluster = db.get_or_404(Cluster, cluster_id)
     form = ClusterForm(obj=cluster)
+    conflict = None
     if form.validate_on_submit():
         try:
             services.update_cluster(
@@ -193,14 +200,18 @@ def edit_cluster(cluster_id: int) -> Response | str:
                 name=form.name.data,
                 description=form.description.data or "",
                 actor=current_user,
+                version=form.version.data,
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, cluster)
+            conflict = error
         except services.ValidationError as error:
             _refused(form, error)
         else:
             flash(_("Cluster %(name)s saved.", name=cluster.name), "success")
             return redirect(url_for("admin.clusters"))
-    return render_template("admin/cluster_form.html", form=form, cluster=cluster)
+    return render_template("admin/cluster_form.html", form=form, cluster=cluster, conflict=conflict)
 
 
 @bp.route("/need-categories")
@@ -234,6 +245,7 @@ def new_need_category() -> Response | str:
 def edit_need_category(category_id: int) -> Response | str:
     category = db.get_or_404(NeedCategory, category_id)
     form = NeedCategoryForm(obj=category)
+    conflict = None
     if form.validate_on_submit():
         try:
             services.update_need_category(
@@ -242,14 +254,20 @@ def edit_need_category(category_id: int) -> Response | str:
                 position=form.position.data,
                 active=bool(form.active.data),
                 actor=current_user,
+                version=form.version.data,
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, category)
+            conflict = error
         except services.ValidationError as error:
             _refused(form, error)
         else:
             flash(_("Need category %(name)s saved.", name=category.name), "success")
             return redirect(url_for("admin.need_categories"))
-    return render_template("admin/need_category_form.html", form=form, category=category)
+    return render_template(
+        "admin/need_category_form.html", form=form, category=category, conflict=conflict
+    )
 
 
 @bp.route("/need-categories/<int:category_id>/<any(retire, reactivate):action>", methods=["POST"])
@@ -327,16 +345,27 @@ def edit_instrument(instrument_id: int) -> Response | str:
     form = InstrumentForm(obj=instrument)
     if request.method == "GET":
         form.kind.data = instrument.kind.value
+    conflict = None
     if form.validate_on_submit():
         try:
-            services.update_instrument(instrument, **_instrument_fields(form), actor=current_user)
+            services.update_instrument(
+                instrument,
+                **_instrument_fields(form),
+                actor=current_user,
+                version=form.version.data,
+            )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, instrument)
+            conflict = error
         except services.ValidationError as error:
             _refused(form, error)
         else:
             flash(_("Instrument %(name)s saved.", name=instrument.name), "success")
             return redirect(url_for("admin.instruments"))
-    return render_template("admin/instrument_form.html", form=form, instrument=instrument)
+    return render_template(
+        "admin/instrument_form.html", form=form, instrument=instrument, conflict=conflict
+    )
 
 
 @bp.route("/markets")
@@ -365,18 +394,26 @@ def new_market() -> Response | str:
 def edit_market(market_id: int) -> Response | str:
     market = db.get_or_404(Market, market_id)
     form = MarketForm(obj=market)
+    conflict = None
     if form.validate_on_submit():
         try:
             services.update_market(
-                market, name=form.name.data, active=bool(form.active.data), actor=current_user
+                market,
+                name=form.name.data,
+                active=bool(form.active.data),
+                actor=current_user,
+                version=form.version.data,
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, market)
+            conflict = error
         except services.ValidationError as error:
             _refused(form, error)
         else:
             flash(_("Market %(name)s saved.", name=market.name), "success")
             return redirect(url_for("admin.markets"))
-    return render_template("admin/market_form.html", form=form, market=market)
+    return render_template("admin/market_form.html", form=form, market=market, conflict=conflict)
 
 
 @bp.route("/markets/<int:market_id>/<any(retire, reactivate):action>", methods=["POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tracker.auth.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from tracker.extensions import db
 from tracker.models import User
@@ -22,10 +24,12 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
+    values = {"last_login_at": utcnow()}
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.flush()
+        values["password_hash"] = hash_password(password)
+    # Signing in is not an edit of the account: a bulk UPDATE leaves its version alone, so an
+    # admin editing the account meanwhile is not refused, and two sign-ins at once don't race.
+    db.session.execute(sa.update(User).where(User.id == user.id).values(**values))
     return user
 
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from tracker import security
 from tracker.auth.forms import LoginForm
 from tracker.auth.services import authenticate, end_all_sessions
 from tracker.extensions import db, limiter
@@ -49,6 +59,7 @@ def login() -> Response | str:
             flash(_("Invalid e-mail or password."), "danger")
         else:
             login_user(user, remember=bool(form.remember.data))
+            session[security.LAST_SEEN] = int(security.now())  # idle time counts from sign-in
             db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))

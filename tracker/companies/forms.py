@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     Field,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from tracker.common.forms import MultiCheckboxField
+from tracker.common.versions import VersionField
 from tracker.companies import validation
 from tracker.models import CompanyStatus, LawfulBasis
 
@@ -78,7 +78,7 @@ class CompanyForm(FlaskForm):
     markets = MultiCheckboxField(_l("Markets served"), coerce=int)
     owner = SelectField(_l("Owner"), coerce=optional_int)
     status = SelectField(_l("Status"), choices=CompanyStatus.choices(), default="active")
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField(_l("Save company"))
 
     def validate_rcs_number(self, field: Field) -> None:
@@ -99,6 +99,7 @@ class CompanyForm(FlaskForm):
 
 class NewCompanyForm(CompanyForm):
     confirm_different = BooleanField(_l("This is a different company, create it anyway"))
+    version = None  # a new company has none yet
     submit = SubmitField(_l("Create company"))
 
 
@@ -123,6 +124,7 @@ class PersonForm(FlaskForm):
         ),
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+    version = VersionField()
     submit = SubmitField(_l("Save contact"))
 
     def validate_email(self, field: Field) -> None:

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from tracker import audit
 from tracker.admin.services import ValidationError
+from tracker.common.versions import UNCHECKED, check_version
 from tracker.companies import validation
 from tracker.extensions import db
 from tracker.models import Cluster, Company, CompanyStatus, LawfulBasis, Market, Person, User
@@ -240,24 +241,15 @@ def create_company(
     return company
 
 
-def version_of(company: Company) -> str:
-    """A token that changes whenever the company is saved, for optimistic locking."""
-    return company.updated_at.isoformat() if company.updated_at else ""
-
-
 def update_company(
     company: Company,
     details: CompanyDetails,
     *,
     actor: User | None,
-    version: str | None = None,
+    version: Any = UNCHECKED,
 ) -> Company:
     """Save edited details; refuse when `version` shows someone else saved in the meantime."""
-    if version is not None and version != version_of(company):
-        raise ValidationError(
-            "Someone else saved this company while you were editing it. "
-            "Reload the page to see their changes, then make yours again."
-        )
+    check_version(company, version, "company")
     details = _clean(details)
     _check_rcs_free(details.rcs_number, exclude_id=company.id)
     before = audit.snapshot(company, COMPANY_FIELDS)
@@ -344,7 +336,11 @@ def add_person(company: Company, details: PersonDetails, *, actor: User | None) 
     return person
 
 
-def update_person(person: Person, details: PersonDetails, *, actor: User | None) -> Person:
+def update_person(
+    person: Person, details: PersonDetails, *, actor: User | None, version: Any = UNCHECKED
+) -> Person:
+    """Save a contact's edited details, refused when someone else saved them meanwhile."""
+    check_version(person, version, "contact")
     details = _clean_person(details)
     before = audit.snapshot(person, PERSON_FIELDS)
     _apply_person(person, details)
@@ -359,4 +355,14 @@ def archive_person(person: Person, *, actor: User | None) -> Person:
     if not person.archived:
         person.archived = True
         audit.record(actor, "archive", person, {"archived": [False, True]})
+    return person
+
+
+def restore_person(person: Person, *, actor: User | None) -> Person:
+    """List an archived contact person on the company's page again (never an erased one)."""
+    if person.erased_at is not None:
+        raise ValidationError("This person's data was erased; the record cannot be restored.")
+    if person.archived:
+        person.archived = False
+        audit.record(actor, "restore", person, {"archived": [True, False]})
     return person

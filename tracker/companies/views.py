@@ -28,12 +28,16 @@ from tracker.admin.forms import ConfirmForm
 from tracker.admin.services import ValidationError
 from tracker.auth.access import STAFF, roles_required
 from tracker.common.forms import attach_error
+from tracker.common.versions import EditConflict, reopen
 from tracker.companies import queries, services, timeline
 from tracker.companies.chart import risk_chart
 from tracker.companies.forms import CompanyForm, NewCompanyForm, PersonForm, country_choices
 from tracker.companies.validation import nace_divisions, nace_label
 from tracker.dates import today
 from tracker.extensions import db
+from tracker.gdpr.forms import NewPersonForm
+from tracker.gdpr.services import erased_match
+from tracker.interactions.queries import archived_count
 from tracker.models import (
     Cluster,
     Company,
@@ -47,6 +51,7 @@ from tracker.models import (
     User,
 )
 from tracker.support.display import format_eur
+from tracker.templating import format_day
 
 bp = Blueprint("companies", __name__)
 
@@ -271,13 +276,16 @@ def edit(company_id: int) -> Response | str:
         form.owner.data = company.owner_id
         form.clusters.data = [c.id for c in company.clusters]
         form.markets.data = [m.id for m in company.markets]
-        form.version.data = services.version_of(company)
+    conflict = None
     if form.validate_on_submit():
         try:
             services.update_company(
-                company, _details(form), actor=current_user, version=form.version.data or None
+                company, _details(form), actor=current_user, version=form.version.data
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, company)
+            conflict = error
         except ValidationError as error:
             _refused(form, error)
         except sa.exc.IntegrityError:
@@ -285,7 +293,9 @@ def edit(company_id: int) -> Response | str:
         else:
             flash(_("Changes to %(name)s saved.", name=company.legal_name), "success")
             return redirect(url_for("companies.detail", company_id=company.id))
-    return render_template("companies/form.html", form=form, company=company, duplicates=[])
+    return render_template(
+        "companies/form.html", form=form, company=company, duplicates=[], conflict=conflict
+    )
 
 
 @bp.route("/companies/<int:company_id>/<any(archive, restore):action>", methods=["POST"])
@@ -334,6 +344,8 @@ def detail(company_id: int) -> str:
         nace=nace_label(company.nace_code),
         country_name=get_locale().territories.get(company.country, company.country),
         people=[p for p in company.people if not p.archived],
+        archived_people=[p for p in company.people if p.archived],
+        archived_contacts=db.session.scalar(archived_count(company.id)),
         health=health,
         risk_reasons=_risk_reasons(health),
         chart=risk_chart(history, start=start, end=on),
@@ -377,17 +389,23 @@ def _person_details(form: PersonForm) -> services.PersonDetails:
 @roles_required(*STAFF)
 def new_person(company_id: int) -> Response | str:
     company = db.get_or_404(Company, company_id)
-    form = PersonForm()
+    form = NewPersonForm()
+    erasure = None
     if form.validate_on_submit():
-        try:
-            person = services.add_person(company, _person_details(form), actor=current_user)
-            db.session.commit()
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            flash(_("%(name)s added to the contacts.", name=person.name), "success")
-            return redirect(url_for("companies.detail", company_id=company.id) + "#people")
-    return render_template("companies/person_form.html", form=form, company=company, person=None)
+        # A person erased at their request is created again only when they agreed (GDPR).
+        erasure = erased_match(form.name.data, form.email.data, company.id)
+        if erasure is None or form.confirm_erased.data:
+            try:
+                person = services.add_person(company, _person_details(form), actor=current_user)
+                db.session.commit()
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                flash(_("%(name)s added to the contacts.", name=person.name), "success")
+                return redirect(url_for("companies.detail", company_id=company.id) + "#people")
+    return render_template(
+        "companies/person_form.html", form=form, company=company, person=None, erasure=erasure
+    )
 
 
 @bp.route("/companies/<int:company_id>/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -395,19 +413,37 @@ def new_person(company_id: int) -> Response | str:
 def edit_person(company_id: int, person_id: int) -> Response | str:
     company = db.get_or_404(Company, company_id)
     person = _person_of(company.id, person_id)
+    if person.erased_at is not None:
+        flash(
+            _(
+                "This person's data was erased on %(day)s at their request; there is nothing "
+                "left to edit.",
+                day=format_day(person.erased_at),
+            ),
+            "warning",
+        )
+        return redirect(url_for("companies.detail", company_id=company.id) + "#people")
     form = PersonForm(obj=person)
     if request.method == "GET":
         form.lawful_basis.data = person.lawful_basis.value
+    conflict = None
     if form.validate_on_submit():
         try:
-            services.update_person(person, _person_details(form), actor=current_user)
+            services.update_person(
+                person, _person_details(form), actor=current_user, version=form.version.data
+            )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, person)
+            conflict = error
         except ValidationError as error:
             _refused(form, error)
         else:
             flash(_("Changes to %(name)s saved.", name=person.name), "success")
             return redirect(url_for("companies.detail", company_id=company.id) + "#people")
-    return render_template("companies/person_form.html", form=form, company=company, person=person)
+    return render_template(
+        "companies/person_form.html", form=form, company=company, person=person, conflict=conflict
+    )
 
 
 @bp.route("/companies/<int:company_id>/people/<int:person_id>/archive", methods=["POST"])
@@ -421,4 +457,20 @@ def archive_person(company_id: int, person_id: int) -> Response:
             _("%(name)s is archived and no longer listed; nothing deleted.", name=person.name),
             "success",
         )
+    return redirect(url_for("companies.detail", company_id=company_id) + "#people")
+
+
+@bp.route("/companies/<int:company_id>/people/<int:person_id>/restore", methods=["POST"])
+@roles_required(*STAFF)
+def restore_person(company_id: int, person_id: int) -> Response:
+    person = _person_of(company_id, person_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.restore_person(person, actor=current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is listed again among the contacts.", name=person.name), "success")
     return redirect(url_for("companies.detail", company_id=company_id) + "#people")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.common.forms import MultiCheckboxField
+from tracker.common.versions import VersionField
 from tracker.models import EventFormat
 from tracker.support.forms import PageForm, optional_int
 
@@ -39,7 +39,7 @@ class EventForm(PageForm):
         description=_l("One per line, e.g. Materalia."),
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField(_l("Save the event"))
 
 
@@ -62,6 +62,7 @@ class AddParticipantsForm(PageForm):
         ),
         invalid_value_message=_l("Choose companies from the search results."),
     )
+    version = VersionField()
     submit = SubmitField(_l("Add the selected companies"))
 
 
@@ -75,4 +76,5 @@ class ParticipantsForm(PageForm):
         invalid_value_message=_l("Choose people of the participating companies."),
     )
     remove = IntegerField(validators=[Optional()])
+    version = VersionField()
     submit = SubmitField(_l("Save who took part"))

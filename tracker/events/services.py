@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import audit
 from tracker.common.errors import ValidationError
+from tracker.common.versions import UNCHECKED, check_version, touch
 from tracker.extensions import db
 from tracker.models import Cluster, Company, Event, EventFormat, Person, User, event_companies
-from tracker.support.services import check_version, record_version
 
 EVENT_FIELDS = ["title", "held_on", "format", "partners", "description", "cluster_id",
                 "companies", "people"]  # fmt: skip
@@ -52,6 +53,7 @@ def create_event(
         created_by=actor,
     )
     db.session.add(event)
+    db.session.flush()  # its cluster's id, for the audit entry
     audit.record(actor, "create", event, audit.diff({}, audit.snapshot(event, EVENT_FIELDS)))
     return event
 
@@ -66,9 +68,10 @@ def update_event(
     partners: str = "",
     description: str = "",
     cluster: Cluster | None = None,
-    expected_version: str | None = None,
+    version: Any = UNCHECKED,
 ) -> Event:
-    check_version(expected_version, event_version(event), "event")
+    """Change what the event is; refused when someone else saved it meanwhile."""
+    check_version(event, version, "event")
     if not title.strip():
         raise ValidationError("Give the event a title.", "title")
     before = audit.snapshot(event, EVENT_FIELDS)
@@ -82,25 +85,31 @@ def update_event(
 
 
 def set_participants(
-    event: Event, *, companies: Sequence[Company], people: Sequence[Person], actor: User
+    event: Event,
+    *,
+    companies: Sequence[Company],
+    people: Sequence[Person],
+    actor: User,
+    version: Any = UNCHECKED,
 ) -> Event:
     """Replace who took part: companies, and people of those companies."""
+    check_version(event, version, "event")
     _check_people(companies, people)
     before = audit.snapshot(event, ["companies", "people"])
     event.companies = list(dict.fromkeys(companies))
     event.people = list(dict.fromkeys(people))
     changes = audit.diff(before, audit.snapshot(event, ["companies", "people"]))
     if changes:
+        touch(event)  # participants live in other tables
         audit.record(actor, "update", event, changes)
     return event
 
 
-def event_version(event: Event) -> str:
-    return record_version(event, EVENT_FIELDS[:6])
-
-
-def add_participants(event: Event, companies: Sequence[Company], *, actor: User) -> Event:
+def add_participants(
+    event: Event, companies: Sequence[Company], *, actor: User, version: Any = UNCHECKED
+) -> Event:
     """Add companies to those who took part; archived companies cannot be added."""
+    check_version(event, version, "event")
     archived = [c.legal_name for c in companies if c.archived and c not in event.companies]
     if archived:
         raise ValidationError(
@@ -111,8 +120,11 @@ def add_participants(event: Event, companies: Sequence[Company], *, actor: User)
     )
 
 
-def remove_participant(event: Event, company: Company, *, actor: User) -> Event:
+def remove_participant(
+    event: Event, company: Company, *, actor: User, version: Any = UNCHECKED
+) -> Event:
     """Remove a company and its people from those who took part."""
+    check_version(event, version, "event")
     return set_participants(
         event,
         companies=[c for c in event.companies if c.id != company.id],

@@ -12,6 +12,7 @@ from tracker import dates
 from tracker.auth.access import STAFF, roles_required
 from tracker.common.errors import ValidationError
 from tracker.common.forms import attach_error
+from tracker.common.versions import EditConflict, reopen
 from tracker.events import services
 from tracker.events.forms import AddParticipantsForm, EventFilterForm, EventForm, ParticipantsForm
 from tracker.extensions import db
@@ -73,12 +74,14 @@ def _event_form(event: Event | None, formdata: object = None) -> EventForm:
             form.title.data, form.held_on.data = event.title, event.held_on
             form.format.data, form.cluster.data = event.format.value, event.cluster_id
             form.partners.data, form.description.data = event.partners, event.description
-            form.version.data = services.event_version(event)
+            form.version.data = event.version
     return form
 
 
 def _save_event(event: Event | None, form: EventForm) -> Event | None:
-    """Create or update from a validated form; None (and the errors shown) when refused."""
+    """Create or update from a validated form; None (and the errors shown) when refused.
+
+    An EditConflict is left to the caller, which shows what changed."""
     values = {
         "title": form.title.data,
         "held_on": form.held_on.data,
@@ -92,8 +95,10 @@ def _save_event(event: Event | None, form: EventForm) -> Event | None:
         if event is None:
             event = services.create_event(**values)
         else:
-            services.update_event(event, expected_version=form.version.data or None, **values)
+            services.update_event(event, version=form.version.data, **values)
         db.session.commit()
+    except EditConflict:
+        raise
     except ValidationError as error:
         db.session.rollback()
         if not attach_error(form, error):  # type: ignore[arg-type]
@@ -115,13 +120,18 @@ def new() -> Response | str:
 def edit(event_id: int) -> Response | str:
     event = db.get_or_404(Event, event_id)
     form = _event_form(event, request.form if request.method == "POST" else None)
+    conflict = None
     if form.validate_on_submit():
-        if _save_event(event, form):
-            flash(_("Event saved."), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-        if not any(f.errors for f in form):  # changed meanwhile: show what is saved now
-            form = _event_form(db.get_or_404(Event, event_id))
-    return render_template("events/form.html", form=form, event=event)
+        try:
+            saved = _save_event(event, form)
+        except EditConflict as error:
+            reopen(form, event)
+            conflict = error
+        else:
+            if saved:
+                flash(_("Event saved."), "success")
+                return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event, conflict=conflict)
 
 
 def _participants_by_company(event: Event) -> list[tuple[Company, list[Person]]]:
@@ -167,6 +177,9 @@ def _participant_forms(
     people_form.people.choices = [SelectChoice(str(p.id), p.name) for p in people]
     if posted is None or adding:
         people_form.people.data = [p.id for p in event.people]
+        people_form.version.data = event.version
+    if not adding:
+        add_form.version.data = event.version
     return add_form, people_form
 
 
@@ -181,7 +194,12 @@ def _change_participants(
         if not add_form.validate_on_submit():
             return None
         ids = set(add_form.companies.data or [])
-        services.add_participants(event, [c for c in _addable_companies(ids)], actor=current_user)
+        services.add_participants(
+            event,
+            [c for c in _addable_companies(ids)],
+            actor=current_user,
+            version=add_form.version.data,
+        )
         return _("Participants added; tick who of their people took part.")
     if not (people_form.submit.data or people_form.remove.data):
         return None  # neither button: nothing to do
@@ -191,7 +209,9 @@ def _change_participants(
         company = next((c for c in event.companies if c.id == people_form.remove.data), None)
         if company is None:
             raise ValidationError(_("That company is not among the participants."))
-        services.remove_participant(event, company, actor=current_user)
+        services.remove_participant(
+            event, company, actor=current_user, version=people_form.version.data
+        )
         return _("%(name)s is no longer among the participants.", name=company.legal_name)
     by_id = {p.id: p for p in people}
     services.set_participants(
@@ -199,6 +219,7 @@ def _change_participants(
         companies=event.companies,
         people=[by_id[i] for i in people_form.people.data or []],
         actor=current_user,
+        version=people_form.version.data,
     )
     return _("Participants saved.")
 
@@ -215,12 +236,17 @@ def participants(event_id: int) -> Response | str:
     event = db.one_or_404(services.event_detail(event_id))
     people = _offered_people(event)
     add_form, people_form = _participant_forms(event, people)
+    conflict = None
     if request.method == "POST":
         form = add_form if add_form.submit.data else people_form
         try:
             message = _change_participants(event, people, add_form, people_form)
             if message:
                 db.session.commit()
+        except EditConflict as error:
+            reopen(form, event)
+            add_form.version.data = people_form.version.data = event.version
+            conflict = error
         except ValidationError as error:
             db.session.rollback()
             if not attach_error(form, error):  # type: ignore[arg-type]
@@ -245,4 +271,5 @@ def participants(event_id: int) -> Response | str:
         q=q,
         candidates=candidates,
         search_min_length=SEARCH_MIN_LENGTH,
+        conflict=conflict,
     )

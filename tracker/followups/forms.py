@@ -8,6 +8,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, SubmitFiel
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from tracker import dates
+from tracker.common.versions import VersionField
 from tracker.support.forms import PageForm, optional_int, staff_select
 
 DATE_ERROR = _l("Enter a date, like 2026-11-27.")
@@ -22,6 +23,7 @@ class ActionForm(PageForm):
     """A button on a follow-up (done, cancel, reopen); `next` is where to go back to."""
 
     next = HiddenField()
+    version = VersionField()
 
 
 class RescheduleForm(ActionForm):

@@ -17,6 +17,7 @@ from tracker import dates
 from tracker.auth.access import STAFF
 from tracker.common.errors import ValidationError
 from tracker.common.forms import attach_error
+from tracker.common.versions import EditConflict
 from tracker.extensions import db
 from tracker.followups import services
 from tracker.followups.calendar import build_calendar
@@ -105,6 +106,9 @@ def _act(
         try:
             change()
             db.session.commit()
+        except EditConflict as conflict:
+            db.session.rollback()
+            flash(f"{followup.title}: {conflict.summary()}", "danger")
         except ValidationError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -120,10 +124,13 @@ def _act(
 @bp.route("/followups/<int:followup_id>/complete", methods=["POST"])
 def complete(followup_id: int) -> Response:
     followup = _load(followup_id)
+    form = ActionForm()
     return _act(
         followup,
-        ActionForm(),
-        lambda: services.complete_followup(followup, on=dates.today(), actor=current_user),
+        form,
+        lambda: services.complete_followup(
+            followup, on=dates.today(), actor=current_user, version=form.version.data
+        ),
         _("Done: %(title)s.", title=followup.title),
     )
 
@@ -131,10 +138,11 @@ def complete(followup_id: int) -> Response:
 @bp.route("/followups/<int:followup_id>/cancel", methods=["POST"])
 def cancel(followup_id: int) -> Response:
     followup = _load(followup_id)
+    form = ActionForm()
     return _act(
         followup,
-        ActionForm(),
-        lambda: services.cancel_followup(followup, actor=current_user),
+        form,
+        lambda: services.cancel_followup(followup, actor=current_user, version=form.version.data),
         _("Cancelled: %(title)s.", title=followup.title),
     )
 
@@ -142,10 +150,11 @@ def cancel(followup_id: int) -> Response:
 @bp.route("/followups/<int:followup_id>/reopen", methods=["POST"])
 def reopen(followup_id: int) -> Response:
     followup = _load(followup_id)
+    form = ActionForm()
     return _act(
         followup,
-        ActionForm(),
-        lambda: services.reopen_followup(followup, actor=current_user),
+        form,
+        lambda: services.reopen_followup(followup, actor=current_user, version=form.version.data),
         _("Open again: %(title)s.", title=followup.title),
     )
 
@@ -157,7 +166,9 @@ def reschedule(followup_id: int) -> Response:
     return _act(
         followup,
         form,
-        lambda: services.reschedule_followup(followup, form.due_on.data, actor=current_user),
+        lambda: services.reschedule_followup(
+            followup, form.due_on.data, actor=current_user, version=form.version.data
+        ),
         _("%(title)s is now due %(day)s.", title=followup.title, day=format_day(form.due_on.data)),
     )
 
@@ -173,7 +184,9 @@ def reassign(followup_id: int) -> Response:
     return _act(
         followup,
         form,
-        lambda: services.reassign_followup(followup, assignee, actor=current_user),
+        lambda: services.reassign_followup(
+            followup, assignee, actor=current_user, version=form.version.data
+        ),
         _("%(title)s is now assigned to %(name)s.", title=followup.title,
           name=assignee.name if assignee else ""),
     )  # fmt: skip

@@ -30,6 +30,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from tracker.common.forms import MultiCheckboxField
+from tracker.common.versions import VersionField
 from tracker.dates import today
 from tracker.interactions.services import FollowUpInput, HealthAnswers, NeedInput, SolutionInput
 from tracker.models import (
@@ -441,7 +442,7 @@ class InteractionForm(ContactSections, FlaskForm):
 class EditInteractionForm(ContactSections, FlaskForm):
     """Change a logged contact and its health check (`/interactions/<id>/edit`)."""
 
-    version = HiddenField()
+    version = VersionField()
 
     FIELD_ORDER = ("occurred_on", "type", "people", "summary", "health")
 

@@ -71,3 +71,26 @@ def offered_need_categories() -> sa.Select[tuple[NeedCategory]]:
         .where(NeedCategory.active.is_(True))
         .order_by(NeedCategory.position, NeedCategory.name)
     )
+
+
+def archived_interactions(company_id: int) -> sa.Select[tuple[Interaction]]:
+    """A company's archived contacts, newest first; run it inside `archived_included()`."""
+    return (
+        sa.select(Interaction)
+        .where(Interaction.company_id == company_id, Interaction.archived.is_(True))
+        .options(
+            joinedload(Interaction.advisor),
+            joinedload(Interaction.health_check),
+            selectinload(Interaction.people),
+        )
+        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
+    )
+
+
+def archived_count(company_id: int) -> sa.Select[tuple[int]]:
+    """How many of a company's contacts are archived."""
+    return (
+        sa.select(sa.func.count(Interaction.id))
+        .where(Interaction.company_id == company_id, Interaction.archived.is_(True))
+        .execution_options(include_archived=True)
+    )

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
 from tracker import audit
 from tracker.common.errors import NotAllowed, ValidationError
+from tracker.common.versions import UNCHECKED, check_version
 from tracker.dates import today
 from tracker.extensions import db
 from tracker.followups.services import create_followup
@@ -29,7 +31,8 @@ from tracker.models import (
     Urgency,
     User,
 )
-from tracker.support.services import identify_need, record_version, suggest_solution
+from tracker.models.base import utcnow
+from tracker.support.services import identify_need, suggest_solution
 
 INTERACTION_FIELDS = ["occurred_on", "type", "company_id", "advisor_id", "summary", "people"]
 ANSWER_FIELDS = ("turnover_trend", "orders_trend", "employment_trend", "outlook",
@@ -81,7 +84,7 @@ class FollowUpInput:
 
 
 def can_edit_interaction(user: User, interaction: Interaction) -> bool:
-    """Advisors edit or delete their own interactions; managers and admins any."""
+    """Advisors edit, archive or restore their own interactions; managers and admins any."""
     return user.can_manage or (user.is_staff and interaction.advisor_id == user.id)
 
 
@@ -156,6 +159,7 @@ def log_interaction(
         people=list(people),
     )
     db.session.add(interaction)
+    db.session.flush()  # the ids of its company and advisor, for the audit entry
     audit.record(
         actor,
         "create",
@@ -213,79 +217,76 @@ def update_interaction(
     summary: str,
     people: Sequence[Person],
     actor: User,
+    version: Any = UNCHECKED,
 ) -> Interaction:
-    _ensure_can_edit(actor, interaction)
-    if occurred_on > today():
-        raise ValidationError("The date of a contact cannot be in the future.", "occurred_on")
-    _check_people(interaction.company, people)
-    before = audit.snapshot(interaction, INTERACTION_FIELDS)
-    interaction.occurred_on = occurred_on
-    interaction.type = type
-    interaction.summary = summary.strip()
-    interaction.people = list(people)
-    if interaction.health_check is not None:
-        interaction.health_check.checked_on = occurred_on
-    changes = audit.diff(before, audit.snapshot(interaction, INTERACTION_FIELDS))
-    if changes:
-        audit.record(actor, "update", interaction, changes)
-    return interaction
-
-
-def delete_interaction(interaction: Interaction, *, actor: User) -> None:
-    """Delete an interaction and the health check taken at it; needs and follow-ups stay.
-
-    The audit entry keeps every value, so nothing disappears without a trace.
-    """
-    _ensure_can_edit(actor, interaction)
-    check = interaction.health_check
-    if check is not None:
-        audit.record(actor, "delete", check, audit.removed(audit.snapshot(check, HEALTH_FIELDS)))
-        db.session.delete(check)
-    audit.record(
-        actor, "delete", interaction, audit.removed(audit.snapshot(interaction, INTERACTION_FIELDS))
+    """Change the contact itself; its health check keeps its answers and follows its date."""
+    return revise_interaction(
+        interaction,
+        occurred_on=occurred_on,
+        type=type,
+        summary=summary,
+        people=people,
+        health=None,
+        actor=actor,
+        version=version,
     )
-    db.session.delete(interaction)
+
+
+def _set_archived(interaction: Interaction, archived: bool, *, actor: User) -> None:
+    """Archive or restore a contact together with the health check taken at it, audited."""
+    _ensure_can_edit(actor, interaction)
+    action = "archive" if archived else "restore"
+    for record in (interaction, interaction.health_check):
+        if record is not None and record.archived != archived:
+            record.archived = archived
+            audit.record(actor, action, record, {"archived": [not archived, archived]})
     db.session.flush()
 
 
-def interaction_version(interaction: Interaction) -> str:
-    """A fingerprint of the contact and its health check, to notice that someone saved meanwhile."""
-    version = record_version(interaction, INTERACTION_FIELDS)
-    if interaction.health_check is not None:
-        version += record_version(interaction.health_check, HEALTH_FIELDS)
-    return version
+def archive_interaction(interaction: Interaction, *, actor: User) -> None:
+    """Hide a contact and its health check from every page and figure; needs and follow-ups
+    stay. Nothing is deleted: `restore_interaction` brings both back (tracker.archiving)."""
+    _set_archived(interaction, True, actor=actor)
 
 
-def update_health_check(
-    interaction: Interaction, answers: HealthAnswers, *, actor: User
-) -> HealthCheck | None:
-    """Record, change or remove the health check taken at a contact, with audit entries."""
-    _ensure_can_edit(actor, interaction)
+def restore_interaction(interaction: Interaction, *, actor: User) -> None:
+    """Bring back an archived contact and its health check."""
+    _set_archived(interaction, False, actor=actor)
+
+
+def _save_health_check(
+    interaction: Interaction, answers: HealthAnswers | None, *, actor: User
+) -> dict[str, list[Any]]:
+    """Bring the contact's health check in line with `answers` (None: keep them) and with the
+    contact's date: record, change or remove it, audited on the check. Its changed fields."""
     check = interaction.health_check
     if check is None:
-        if answers.is_empty():
-            return None
-        return record_health_check(
+        if answers is None or answers.is_empty():
+            return {}
+        check = record_health_check(
             company=interaction.company,
             checked_on=interaction.occurred_on,
             answers=answers,
             actor=actor,
             interaction=interaction,
         )
-    if answers.is_empty():
-        audit.record(actor, "delete", check, audit.removed(audit.snapshot(check, HEALTH_FIELDS)))
+        return audit.diff({}, audit.snapshot(check, HEALTH_FIELDS))
+    before = audit.snapshot(check, HEALTH_FIELDS)
+    if answers is not None and answers.is_empty():
+        audit.record(actor, "delete", check, audit.removed(before))
         interaction.health_check = None
         db.session.delete(check)
-        return None
-    before = audit.snapshot(check, HEALTH_FIELDS)
-    for name in ANSWER_FIELDS:
-        setattr(check, name, getattr(answers, name))
-    check.risk_reasons = sorted(set(answers.risk_reasons))
-    check.comment = answers.comment.strip()
+        return audit.removed(before)
+    check.checked_on = interaction.occurred_on
+    if answers is not None:
+        for name in ANSWER_FIELDS:
+            setattr(check, name, getattr(answers, name))
+        check.risk_reasons = sorted(set(answers.risk_reasons))
+        check.comment = answers.comment.strip()
     changes = audit.diff(before, audit.snapshot(check, HEALTH_FIELDS))
     if changes:
         audit.record(actor, "update", check, changes)
-    return check
+    return changes
 
 
 def revise_interaction(
@@ -295,26 +296,34 @@ def revise_interaction(
     type: InteractionType,
     summary: str,
     people: Sequence[Person],
-    health: HealthAnswers,
+    health: HealthAnswers | None,
     actor: User,
-    expected_version: str | None = None,
+    version: Any = UNCHECKED,
 ) -> Interaction:
-    """The edit page's one write: the contact and its health check, refused if changed meanwhile."""
+    """The edit page's one write: the contact and its health check, refused if changed meanwhile.
+
+    The contact's version stands for both: a change to the check-in gives the contact a new
+    version too, and the contact's audit entry lists the check-in's changed answers with its
+    own fields, so that someone editing the contact is told about either.
+    """
     _ensure_can_edit(actor, interaction)
-    if expected_version is not None and expected_version != interaction_version(interaction):
-        raise ValidationError(
-            "Someone else changed this contact while you were editing it. Your version is "
-            "shown below: open the contact in a new tab to compare, then save again to keep yours."
-        )
-    update_interaction(
-        interaction,
-        occurred_on=occurred_on,
-        type=type,
-        summary=summary,
-        people=people,
-        actor=actor,
-    )
-    update_health_check(interaction, health, actor=actor)
+    check_version(interaction, version, "contact")
+    if occurred_on > today():
+        raise ValidationError("The date of a contact cannot be in the future.", "occurred_on")
+    _check_people(interaction.company, people)
+    before = audit.snapshot(interaction, INTERACTION_FIELDS)
+    interaction.occurred_on = occurred_on
+    interaction.type = type
+    interaction.summary = summary.strip()
+    interaction.people = list(people)
+    changes = audit.diff(before, audit.snapshot(interaction, INTERACTION_FIELDS))
+    health_changes = _save_health_check(interaction, health, actor=actor)
+    # The check-in's date follows the contact's, which the entry already says.
+    changes.update((k, v) for k, v in health_changes.items() if k != "checked_on")
+    if changes:
+        # The people met and the check-in live in other tables: mark the contact as changed.
+        interaction.updated_at = utcnow()
+        audit.record(actor, "update", interaction, changes)
     db.session.flush()
     return interaction
 

@@ -1,4 +1,4 @@
-"""The contact log pages: log a contact, read it, change it, delete it."""
+"""The contact log pages: log a contact, read it, change it, archive and restore it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from tracker import dates
+from tracker.admin.forms import ConfirmForm
+from tracker.archiving import archived_included
 from tracker.auth.access import STAFF, roles_required
 from tracker.common.errors import ValidationError
+from tracker.common.versions import EditConflict, reopen
 from tracker.extensions import db
 from tracker.followups.services import active_staff
 from tracker.interactions import queries, services
@@ -20,7 +23,6 @@ from tracker.interactions.forms import (
     MAX_NEEDS,
     MAX_SOLUTIONS,
     ContactChoices,
-    DeleteInteractionForm,
     EditInteractionForm,
     InteractionForm,
     field_errors,
@@ -274,15 +276,19 @@ def company_people(company_id: int) -> dict[str, list[dict[str, object]]]:
     }
 
 
-def _interaction_or_404(interaction_id: int) -> Interaction:
-    interaction = db.session.scalar(queries.interaction_for_page(interaction_id))
+def _interaction_or_404(interaction_id: int, *, include_archived: bool = False) -> Interaction:
+    """The contact; an archived one only where asked for (its page, restore), else 404."""
+    query = queries.interaction_for_page(interaction_id)
+    if include_archived:
+        query = query.execution_options(include_archived=True)
+    interaction = db.session.scalar(query)
     if interaction is None:
         abort(404)
     return interaction
 
 
-def _editable_or_403(interaction_id: int) -> Interaction:
-    interaction = _interaction_or_404(interaction_id)
+def _editable_or_403(interaction_id: int, *, include_archived: bool = False) -> Interaction:
+    interaction = _interaction_or_404(interaction_id, include_archived=include_archived)
     if not services.can_edit_interaction(current_user, interaction):
         abort(403)
     return interaction
@@ -290,7 +296,8 @@ def _editable_or_403(interaction_id: int) -> Interaction:
 
 @bp.route("/interactions/<int:interaction_id>")
 def detail(interaction_id: int) -> str:
-    interaction = _interaction_or_404(interaction_id)
+    # Staff reach an archived contact by its id, to see what was archived and restore it.
+    interaction = _interaction_or_404(interaction_id, include_archived=True)
     return render_template(
         "interactions/detail.html",
         interaction=interaction,
@@ -311,8 +318,8 @@ def edit(interaction_id: int) -> Response | str:
         form.type.data = interaction.type.value
         form.people.data = current_ids
         form.health.form.load(interaction.health_check)
-        form.version.data = services.interaction_version(interaction)
     errors = []
+    conflict = None
     if request.method == "POST":
         if form.validate():
             chosen = set(form.people.data or [])
@@ -325,43 +332,91 @@ def edit(interaction_id: int) -> Response | str:
                     people=[p for p in people if p.id in chosen],
                     health=form.health.form.answers(),
                     actor=current_user,
-                    expected_version=form.version.data or None,
+                    version=form.version.data,
                 )
                 db.session.commit()
+            except EditConflict as error:
+                reopen(form, interaction)
+                conflict = error
             except ValidationError as error:
                 db.session.rollback()
                 _attach(form, error)
-                # Saving again now overwrites the other change knowingly, not silently.
-                form.version.data = services.interaction_version(
-                    _interaction_or_404(interaction_id)
-                )
             else:
                 flash(_("Changes to the contact saved."), "success")
                 return redirect(url_for("interactions.detail", interaction_id=interaction_id))
         errors = list(field_errors(form))
     return render_template(
-        "interactions/edit.html", form=form, interaction=interaction, errors=errors
+        "interactions/edit.html",
+        form=form,
+        interaction=interaction,
+        errors=errors,
+        conflict=conflict,
     )
 
 
-@bp.route("/interactions/<int:interaction_id>/delete", methods=["GET", "POST"])
-def delete(interaction_id: int) -> Response | str:
+@bp.route("/interactions/<int:interaction_id>/archive", methods=["GET", "POST"])
+def archive(interaction_id: int) -> Response | str:
+    """Confirm, then archive a contact and its health check; nothing is deleted."""
     interaction = _editable_or_403(interaction_id)
-    form = DeleteInteractionForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         company = interaction.company
-        services.delete_interaction(interaction, actor=current_user)
+        services.archive_interaction(interaction, actor=current_user)
         db.session.commit()
         flash(
-            _("The contact with %(company)s was deleted.", company=company.display_name), "success"
+            _(
+                "The contact with %(company)s is archived: it no longer counts anywhere. "
+                "It can be restored from the company's archived contacts.",
+                company=company.display_name,
+            ),
+            "success",
         )
         return redirect(company_url(company.id) or url_for("main.dashboard"))
     needs = db.session.scalars(queries.needs_of_interaction(interaction_id)).all()
     followups = db.session.scalars(queries.followups_of_interaction(interaction_id)).all()
     return render_template(
-        "interactions/delete.html",
+        "interactions/archive.html",
         form=form,
         interaction=interaction,
         needs=needs,
         followups=followups,
+    )
+
+
+@bp.route("/interactions/<int:interaction_id>/restore", methods=["POST"])
+def restore(interaction_id: int) -> Response:
+    interaction = _editable_or_403(interaction_id, include_archived=True)
+    if ConfirmForm().validate_on_submit():
+        services.restore_interaction(interaction, actor=current_user)
+        db.session.commit()
+        flash(
+            _(
+                "The contact with %(company)s is restored.",
+                company=interaction.company.display_name,
+            ),
+            "success",
+        )
+    return redirect(url_for("interactions.detail", interaction_id=interaction_id))
+
+
+@bp.route("/interactions/archived")
+def archived() -> str:
+    """A company's archived contacts (`?company=<id>`), newest first, each restorable."""
+    company_id = request.args.get("company", type=int)
+    # Beyond PostgreSQL's integer range a lookup fails instead of finding nothing.
+    known = company_id is not None and 0 < company_id < 2**31
+    company = db.session.get(Company, company_id) if known else None
+    if company is None:
+        abort(404)
+    with archived_included():
+        page = db.paginate(
+            queries.archived_interactions(company.id),
+            per_page=current_app.config["PAGE_SIZE"],
+            error_out=False,
+        )
+    return render_template(
+        "interactions/archived.html",
+        company=company,
+        page=page,
+        can_edit=services.can_edit_interaction,
     )

@@ -190,6 +190,7 @@ class Card:
     suggested_on: date
     amount_requested: Decimal | None
     amount_granted: Decimal | None
+    version: int  # the solution's, carried by the card's move form
 
     @property
     def stalled(self) -> bool:
@@ -219,6 +220,7 @@ class Card:
             suggested_on=row.suggested_on,
             amount_requested=row.amount_requested,
             amount_granted=row.amount_granted,
+            version=row.version,
         )
 
 
@@ -260,6 +262,7 @@ def board_cards(scope: Scope, first: date, last: date) -> sa.Select:
             Solution.amount_requested,
             Solution.amount_granted,
             Solution.partner,
+            Solution.version,
             Instrument.name.label("instrument"),
             Need.id.label("need_id"),
             NeedCategory.name.label("category"),

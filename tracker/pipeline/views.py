@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from tracker import dates, exports
 from tracker.auth.access import STAFF, roles_required
 from tracker.common.errors import ValidationError
+from tracker.common.versions import EditConflict
 from tracker.extensions import db
 from tracker.models import SolutionStatus, User
 from tracker.pipeline import queries, tables
@@ -61,8 +62,10 @@ def link_to(endpoint: str, **values: Any) -> str | None:
 
 
 def may_move(user: User, owner_id: int | None) -> bool:
-    """Managers and admins move every card; an advisor the cards of the companies they own."""
-    return user.can_manage or (owner_id is not None and owner_id == user.id)
+    """Every staff member moves every card, as on the solution page (DESIGN.md 3: advisors
+    edit solutions); `owner_id` is kept so the board can tell whose card it is."""
+    del owner_id
+    return user.is_staff
 
 
 def amount(value: Decimal | None) -> str:
@@ -241,8 +244,12 @@ def move(solution_id: int) -> Response:
             amount_granted=form.amount_granted.data,
             note=form.note.data or "",
             actor=current_user,
+            version=form.version.data,
         )
         db.session.commit()
+    except EditConflict as conflict:
+        db.session.rollback()
+        flash(_("%(what)s was not moved. %(error)s", what=what, error=conflict.summary()), "danger")
     except ValidationError as error:
         db.session.rollback()
         flash(_("%(what)s was not moved. %(error)s", what=what, error=str(error)), "danger")

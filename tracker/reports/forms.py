@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.common.errors import ValidationError as RefusedError
+from tracker.common.versions import VersionField
 from tracker.models import ReportEdition
 from tracker.reports.services import SUMMARY_MAX, checked_month
 
@@ -51,6 +52,5 @@ class SummaryForm(FlaskForm):
         ),
         render_kw={"rows": 8},
     )
-    # The fingerprint of the summary this form was opened with (services.summary_version).
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField(_l("Save summary"))

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import audit, dates
 from tracker.common.errors import NotAllowed, ValidationError
+from tracker.common.versions import UNCHECKED, EditConflict, changes_since, check_version
 from tracker.dates import AGENCY_TZ
 from tracker.extensions import db
 from tracker.models import Cluster, Report, ReportEdition, ReportStatus, User
@@ -28,10 +29,12 @@ from tracker.reports.pdf import render_pdf
 
 FINAL_MESSAGE = "This report is final: it can no longer be changed."
 CONFLICT_MESSAGE = (
-    "Someone else saved the summary while you were writing. Their text is now saved; yours is "
-    "kept below: merge the two and save again."
+    "Someone else saved this report at the same moment. Nothing of yours was saved: "
+    "reload the report and try again."
 )
 SUMMARY_MAX = 20_000
+REGENERATED_FIELDS = ["generated_by_id", "generated_at"]
+FINALISED_FIELDS = ["status", "pdf_sha256", "finalised_by_id", "finalised_at"]
 
 
 def checked_month(month: str) -> str:
@@ -47,11 +50,6 @@ def checked_month(month: str) -> str:
             "month",
         )
     return month
-
-
-def summary_version(summary: str) -> str:
-    """A short fingerprint of a summary, carried by the form to detect a concurrent edit."""
-    return hashlib.sha256(summary.encode("utf-8")).hexdigest()[:16]
 
 
 def pdf_filename(report: Report) -> str:
@@ -118,6 +116,8 @@ def generate_report(
             "month": [None, month],
             "scope": [None, cluster.slug if cluster else "all"],
             "edition": [None, edition.value],
+            "status": [None, ReportStatus.DRAFT.value],
+            "generated_by_id": [None, actor.id],
         },
     )
     return report
@@ -127,6 +127,7 @@ def regenerate_report(report: Report, actor: User) -> Report:
     """Recompute a draft's figures from the data as it is now."""
     _require(actor, actor.is_staff, "Only staff regenerate reports.")
     _require_draft(report)
+    before = audit.snapshot(report, REGENERATED_FIELDS)
     document = compute_document(report)
     _update_draft(
         report,
@@ -134,32 +135,30 @@ def regenerate_report(report: Report, actor: User) -> Report:
         generated_by_id=actor.id,
         generated_at=utcnow(),
     )
-    audit.record(
-        actor, "regenerate", report, {"generated_at": [None, report.generated_at.isoformat()]}
-    )
+    # The figures themselves are a large document: the entry says when and by whom.
+    changes = audit.diff(before, audit.snapshot(report, REGENERATED_FIELDS))
+    audit.record(actor, "regenerate", report, changes)
     return report
 
 
 def update_summary(
-    report: Report, summary: str, actor: User, *, expected_version: str | None = None
+    report: Report, summary: str, actor: User, *, version: Any = UNCHECKED
 ) -> Report:
     """Write a draft's executive summary (managers and admins).
 
-    `expected_version` is the `summary_version` of the text the author started from; when the
-    summary has changed since, the write is refused instead of overwriting the other person's.
+    `version` is the report's version when the author opened the form; when someone saved the
+    report since, the write is refused instead of overwriting the other person's text.
     """
     _require(actor, actor.can_manage, "Only managers and admins write the executive summary.")
     _require_draft(report)
+    check_version(report, version, "report")
     summary = summary.replace("\r\n", "\n").strip()
     if len(summary) > SUMMARY_MAX:
         raise ValidationError(f"Keep the summary under {SUMMARY_MAX:,} characters.", "summary")
-    if expected_version is not None and expected_version != summary_version(report.summary):
-        raise ValidationError(CONFLICT_MESSAGE, "summary")
     before = report.summary
     if summary == before:
         return report
-    # The text it replaces is part of the condition: a save in between makes this one fail.
-    _update_draft(report, Report.summary == before, summary=summary)
+    _update_draft(report, summary=summary)
     audit.record(actor, "update", report, {"summary": [before, summary]})
     return report
 
@@ -203,6 +202,7 @@ def finalise_report(report: Report, actor: User) -> Report:
         _update_draft(report, figures=compute_document(report))
     finalised_at = utcnow()
     pdf = render_pdf(content_for(report, status=ReportStatus.FINAL, finalised_at=finalised_at))
+    before = audit.snapshot(report, FINALISED_FIELDS)
     _update_draft(
         report,
         status=ReportStatus.FINAL,
@@ -211,35 +211,38 @@ def finalise_report(report: Report, actor: User) -> Report:
         finalised_by_id=actor.id,
         finalised_at=finalised_at,
     )
+    # The PDF's digest stands for its bytes, which stay out of the trail.
     audit.record(
-        actor,
-        "finalise",
-        report,
-        {"status": ["draft", "final"], "pdf_sha256": [None, report.pdf_sha256]},
+        actor, "finalise", report, audit.diff(before, audit.snapshot(report, FINALISED_FIELDS))
     )
     return report
 
 
-def _update_draft(report: Report, *conditions: sa.ColumnElement[bool], **values: Any) -> None:
-    """Write `values` on `report` only if it is still a draft in the database (and `conditions`
-    hold).
+def _update_draft(report: Report, **values: Any) -> None:
+    """Write `values` on `report`, and its next version, only if it is still the draft this
+    request loaded (same version) in the database.
 
     The conditions are part of the UPDATE, so that two people finalising or editing the same
     draft at once cannot both succeed: the second one is told why.
     """
     db.session.flush()
+    version = report.version
     result = db.session.execute(
         sa.update(Report)
-        .where(Report.id == report.id, Report.status == ReportStatus.DRAFT, *conditions)
-        .values(**values)
+        .where(
+            Report.id == report.id,
+            Report.status == ReportStatus.DRAFT,
+            Report.version == version,
+        )
+        .values(**values, version=version + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.refresh(report)
         if report.status is not ReportStatus.DRAFT:
             raise ValidationError(FINAL_MESSAGE)
-        raise ValidationError(CONFLICT_MESSAGE, "summary")
-    for name, value in values.items():
+        raise EditConflict(CONFLICT_MESSAGE, changes_since(report, version), "report")
+    for name, value in {**values, "version": version + 1}.items():
         # What the database now holds: nothing left for the next flush to write.
         set_committed_value(report, name, value)
 

@@ -15,6 +15,7 @@ from tracker.admin.forms import ConfirmForm
 from tracker.auth.access import MANAGERS, STAFF, roles_required
 from tracker.common.errors import ValidationError
 from tracker.common.forms import attach_error
+from tracker.common.versions import EditConflict, reopen
 from tracker.extensions import db
 from tracker.models import Report, ReportEdition, ReportStatus
 from tracker.reports import services
@@ -84,13 +85,18 @@ def generate() -> BaseResponse | str:
     return _archive(form)
 
 
-def _detail(report: Report, summary_form: SummaryForm | None = None, status: int = 200):
+def _detail(
+    report: Report,
+    summary_form: SummaryForm | None = None,
+    status: int = 200,
+    conflict: EditConflict | None = None,
+):
     if summary_form is None and report.status is ReportStatus.DRAFT and current_user.can_manage:
-        summary_form = SummaryForm(summary=report.summary)
-        summary_form.version.data = services.summary_version(report.summary)
+        summary_form = SummaryForm(formdata=None, summary=report.summary, version=report.version)
     return render_template(
         "reports/detail.html",
         report=report,
+        conflict=conflict,
         content=services.content_for(report),
         summary_form=summary_form,
         confirm=ConfirmForm(),
@@ -114,19 +120,19 @@ def summary(report_id: int) -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         try:
             services.update_summary(
-                report, form.summary.data or "", current_user, expected_version=form.version.data
+                report, form.summary.data or "", current_user, version=form.version.data
             )
             db.session.commit()
+        except EditConflict as conflict:
+            reopen(form, report)
+            return _detail(report, form, 409, conflict)
         except ValidationError as error:
             db.session.rollback()
             if str(error) == services.FINAL_MESSAGE:
                 flash(str(error), "danger")
                 return redirect(url_for("reports.detail", report_id=report_id))
-            report = visible_report_or_404(report_id, current_user)
             attach_error(form, error)
-            # The next save knowingly replaces the text now saved.
-            form.version.data = services.summary_version(report.summary)
-            return _detail(report, form, 409)
+            return _detail(report, form, 400)
         flash(_("Summary saved."), "success")
         return redirect(url_for("reports.detail", report_id=report.id))
     return _detail(report, form, 400)

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.common.versions import VersionField
 from tracker.models import NeedStatus, SolutionStatus, Urgency
 
 AMOUNT_HELP = _l("In EUR, e.g. 120000, 120 000 or 120,000.50.")
@@ -112,6 +112,7 @@ class NeedProgressForm(PageForm):
             SelectChoice(NeedStatus.IN_PROGRESS.value, _l("In progress")),
         ],
     )
+    version = VersionField()
     submit = SubmitField(_l("Set status"))
 
     def new_status(self) -> NeedStatus:
@@ -125,6 +126,7 @@ class NeedResolveForm(PageForm):
         validators=[DataRequired(_l("Say how the need was resolved.")), Length(max=4000)],
         description=_l("What the company obtained or what changed."),
     )
+    version = VersionField()
     submit = SubmitField(_l("Resolve the need"))
 
     def new_status(self) -> NeedStatus:
@@ -140,6 +142,7 @@ class NeedCloseForm(PageForm):
             Length(max=4000),
         ],
     )
+    version = VersionField()
     submit = SubmitField(_l("Close as unresolved"))
 
     def new_status(self) -> NeedStatus:
@@ -160,7 +163,7 @@ class NeedForm(PageForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
     urgency = SelectField(_l("Urgency"), choices=Urgency.choices())
     owner = staff_select(_l("Owner"))
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField(_l("Save the need"))
 
 
@@ -193,5 +196,6 @@ class SolutionStatusForm(PageForm):
     amount_granted = AmountField(
         _l("Amount granted"), description=_l("Only for a granted solution. In EUR.")
     )
+    version = VersionField()
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     submit = SubmitField(_l("Record the change"))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import audit, dates
 from tracker.common.errors import ValidationError
+from tracker.common.versions import UNCHECKED, check_version
 from tracker.extensions import db
 from tracker.models import (
     Company,
@@ -72,14 +72,22 @@ def identify_need(
         owner=owner or actor,
     )
     db.session.add(need)
+    db.session.flush()  # its owner's id, for the audit entry
     audit.record(actor, "create", need, audit.diff({}, audit.snapshot(need, NEED_FIELDS)))
     return need
 
 
 def change_need_status(
-    need: Need, status: NeedStatus, *, on: date, actor: User, outcome: str = ""
+    need: Need,
+    status: NeedStatus,
+    *,
+    on: date,
+    actor: User,
+    outcome: str = "",
+    version: Any = UNCHECKED,
 ) -> Need:
     """Move a need to `status`; resolving or closing it dates it and keeps the outcome."""
+    check_version(need, version, "need")
     _not_in_future(on, "on", "date of the change")
     if on < need.identified_on:
         raise ValidationError("The date cannot be before the need was identified.", "on")
@@ -129,11 +137,12 @@ def suggest_solution(
         )
     )
     db.session.add(solution)
-    if need.status is NeedStatus.OPEN:
-        need.status = NeedStatus.IN_PROGRESS
     audit.record(
         actor, "create", solution, audit.diff({}, audit.snapshot(solution, SOLUTION_FIELDS))
     )
+    if need.status is NeedStatus.OPEN:
+        need.status = NeedStatus.IN_PROGRESS
+        audit.record(actor, "update", need, {"status": ["open", "in_progress"]})
     return solution
 
 
@@ -146,12 +155,14 @@ def change_solution_status(
     amount_requested: Decimal | None = None,
     amount_granted: Decimal | None = None,
     note: str = "",
+    version: Any = UNCHECKED,
 ) -> Solution:
     """Move a solution to `status` on date `on`, keeping the change with its author.
 
     The same status again only updates the amounts. A decision (granted, rejected, dropped) dates
     the solution; moving back to an open status clears that date.
     """
+    check_version(solution, version, "solution")
     _not_in_future(on, "on", "date of the change")
     if on < solution.suggested_on:
         raise ValidationError("The date cannot be before the solution was suggested.", "on")
@@ -182,25 +193,6 @@ def change_solution_status(
     return solution
 
 
-def record_version(record: object, fields: list[str]) -> str:
-    """A short fingerprint of the audited fields, to notice that someone else saved meanwhile."""
-    values = json.dumps(audit.snapshot(record, fields), sort_keys=True, default=str)
-    return hashlib.sha256(values.encode()).hexdigest()[:16]
-
-
-def need_version(need: Need) -> str:
-    return record_version(need, NEED_FIELDS)
-
-
-def check_version(expected: str | None, actual: str, what: str) -> None:
-    """Refuse to overwrite a record that changed since the form was shown."""
-    if expected is not None and expected != actual:
-        raise ValidationError(
-            f"Someone else changed this {what} while you were editing it. "
-            "Their changes are shown below; make yours again."
-        )
-
-
 def update_need(
     need: Need,
     *,
@@ -208,10 +200,10 @@ def update_need(
     urgency: Urgency,
     owner: User | None,
     actor: User,
-    expected_version: str | None = None,
+    version: Any = UNCHECKED,
 ) -> Need:
     """Edit what a need is about, how urgent it is and who owns it; audited."""
-    check_version(expected_version, need_version(need), "need")
+    check_version(need, version, "need")
     if owner is not None and owner.id != need.owner_id and (not owner.active or not owner.is_staff):
         raise ValidationError("The owner must be an active advisor, manager or admin.", "owner")
     before = audit.snapshot(need, NEED_FIELDS)

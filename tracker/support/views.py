@@ -15,6 +15,7 @@ from tracker import dates
 from tracker.auth.access import STAFF, roles_required
 from tracker.common.errors import ValidationError
 from tracker.common.forms import attach_error
+from tracker.common.versions import EditConflict, reopen
 from tracker.extensions import db
 from tracker.followups.services import active_staff, followups_of_need
 from tracker.models import Instrument, Need, NeedStatus, Solution, SolutionStatus, Urgency, User
@@ -63,7 +64,7 @@ def _need_form(need: Need, formdata: Any = None) -> NeedForm:
         form.description.data = need.description
         form.urgency.data = need.urgency.value
         form.owner.data = need.owner_id
-        form.version.data = services.need_version(need)
+        form.version.data = need.version
     return form
 
 
@@ -86,10 +87,12 @@ def _status_forms(need: Need) -> dict[str, FlaskForm]:
         need.status.value if need.status.is_open else NeedStatus.IN_PROGRESS.value
     )
     forms["resolve"].on.data = forms["close"].on.data = dates.today()
+    for form in forms.values():
+        form.version.data = need.version
     return forms
 
 
-def _render_need(need: Need, **forms: FlaskForm) -> str:
+def _render_need(need: Need, conflict: EditConflict | None = None, **forms: FlaskForm) -> str:
     """The need page; a form given here (with its errors) replaces the blank one."""
     page_forms: dict[str, FlaskForm] = {
         **_status_forms(need),
@@ -98,7 +101,9 @@ def _render_need(need: Need, **forms: FlaskForm) -> str:
     }
     page_forms.update(forms)
     followups = db.session.execute(followups_of_need(need.id)).scalars().all()
-    return render_template("support/need.html", need=need, followups=followups, forms=page_forms)
+    return render_template(
+        "support/need.html", need=need, followups=followups, forms=page_forms, conflict=conflict
+    )
 
 
 def _load_need(need_id: int) -> Need:
@@ -117,6 +122,7 @@ def change_need_status(need_id: int) -> Response | str:
         (name for name in NEED_STATUS_FORMS if f"{name}-submit" in request.form), "progress"
     )
     form = NEED_STATUS_FORMS[slot](prefix=slot)
+    conflict = None
     if form.validate_on_submit():
         status = form.new_status()
         # Only resolving and closing offer a date and an outcome.
@@ -128,20 +134,25 @@ def change_need_status(need_id: int) -> Response | str:
                 on=(on and on.data) or dates.today(),
                 outcome=outcome.data if outcome else "",
                 actor=current_user,
+                version=form.version.data,
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, need)
+            conflict = error
         except ValidationError as error:
             _refused(form, error)
         else:
             flash(_("The need is now %(status)s.", status=_(status.label).lower()), "success")
             return redirect(url_for("support.need", need_id=need.id))
-    return _render_need(need, **{slot: form})
+    return _render_need(need, conflict, **{slot: form})
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["POST"])
 def update_need(need_id: int) -> Response | str:
     need = _load_need(need_id)
     form = _need_form(need, request.form)
+    conflict = None
     if form.validate_on_submit():
         owner = db.session.get(User, form.owner.data) if form.owner.data else None
         try:
@@ -151,17 +162,18 @@ def update_need(need_id: int) -> Response | str:
                 urgency=Urgency(form.urgency.data),
                 owner=owner,
                 actor=current_user,
-                expected_version=form.version.data or None,
+                version=form.version.data,
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, need)
+            conflict = error
         except ValidationError as error:
             _refused(form, error)
-            if error.field is None:  # changed meanwhile: show the saved values again
-                return _render_need(_load_need(need_id))
         else:
             flash(_("The need is saved."), "success")
             return redirect(url_for("support.need", need_id=need.id))
-    return _render_need(need, edit=form)
+    return _render_need(need, conflict, edit=form)
 
 
 @bp.route("/needs/<int:need_id>/solutions", methods=["POST"])
@@ -197,15 +209,24 @@ def suggest_solution(need_id: int) -> Response | str:
     return _render_need(need, suggest=form)
 
 
-def _render_solution(solution: Solution, form: SolutionStatusForm | None = None) -> str:
+def _render_solution(
+    solution: Solution,
+    form: SolutionStatusForm | None = None,
+    conflict: EditConflict | None = None,
+) -> str:
     if form is None:
         form = SolutionStatusForm(formdata=None)
+        form.version.data = solution.version
         form.status.data = solution.status.value
         form.on.data = dates.today()
         form.amount_requested.data = solution.amount_requested
         form.amount_granted.data = solution.amount_granted
     return render_template(
-        "support/solution.html", solution=solution, need=solution.need, form=form
+        "support/solution.html",
+        solution=solution,
+        need=solution.need,
+        form=form,
+        conflict=conflict,
     )
 
 
@@ -218,6 +239,7 @@ def solution(solution_id: int) -> str:
 def change_solution_status(solution_id: int) -> Response | str:
     solution = db.one_or_404(services.solution_detail(solution_id))
     form = SolutionStatusForm()
+    conflict = None
     if form.validate_on_submit():
         status = SolutionStatus(form.status.data)
         try:
@@ -229,12 +251,16 @@ def change_solution_status(solution_id: int) -> Response | str:
                 amount_granted=form.amount_granted.data,
                 note=form.note.data or "",
                 actor=current_user,
+                version=form.version.data,
             )
             db.session.commit()
+        except EditConflict as error:
+            reopen(form, solution)
+            conflict = error
         except ValidationError as error:
             _refused(form, error)
         else:
             flash(_("%(title)s is now %(status)s.", title=solution.title,
                     status=_(status.label).lower()), "success")  # fmt: skip
             return redirect(url_for("support.solution", solution_id=solution.id))
-    return _render_solution(solution, form)
+    return _render_solution(solution, form, conflict)

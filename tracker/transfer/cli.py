@@ -14,9 +14,12 @@ from flask.cli import AppGroup
 
 from tracker.common.cli import OneLineErrors
 from tracker.extensions import db
+from tracker.gdpr import people_import
 from tracker.transfer import imports
 
-import_cli = AppGroup("import", help="Import companies or contact history from CSV or XLSX files.")
+import_cli = AppGroup(
+    "import", help="Import companies, contact history or people from CSV or XLSX files."
+)
 
 
 FILE = click.argument(
@@ -43,11 +46,55 @@ def interactions_command(file: Path, dry_run: bool) -> None:
     _run("interactions", file, dry_run)
 
 
-def _run(kind: str, file: Path, dry_run: bool) -> None:
+@import_cli.command("people", cls=OneLineErrors)
+@FILE
+@DRY_RUN
+@click.option(
+    "--allow-erased",
+    is_flag=True,
+    help="Create again people who were erased at their request (only if they agreed).",
+)
+def people_command(file: Path, dry_run: bool, allow_erased: bool) -> None:
+    """Create or update contact persons from a CSV or XLSX file (README, "Importing people")."""
+    data = _read(file)
     try:
-        data = file.read_bytes()
+        plan = people_import.plan_people(data, actor=None, source=file.name)
+        if plan.errors:
+            _refuse(plan.errors)
+        if plan.erased and (dry_run or allow_erased):
+            for row in plan.erased:
+                click.echo(people_import.erased_warning(row))
+        if dry_run:
+            db.session.rollback()
+            click.echo(plan.summary())
+            return
+        if plan.erased and not allow_erased:
+            db.session.rollback()
+            numbers = ", ".join(str(row.row) for row in plan.erased)
+            raise click.ClickException(
+                f"Row{'s' if len(plan.erased) > 1 else ''} {numbers} match people erased at their "
+                "request (GDPR); nothing was imported. Run again with --allow-erased only if "
+                "they agreed."
+            )
+        people_import.apply_people(plan, actor=None, allow_erased=allow_erased)
+        db.session.commit()
+    except imports.FileRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    except imports.ImportFailed as error:
+        _refuse(error.problems)
+    click.echo(plan.done())
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
     except OSError as error:
         raise click.ClickException(f"Cannot read {file}: {error.strerror}.") from None
+
+
+def _run(kind: str, file: Path, dry_run: bool) -> None:
+    data = _read(file)
     try:
         plan = imports.plan_import(kind, data, actor=None, source=file.name)
         if plan.errors:

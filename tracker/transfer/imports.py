@@ -1118,7 +1118,10 @@ def _existing_keys(rows: list[InteractionRow]) -> set[tuple[Any, ...]]:
                 Interaction.type,
                 Interaction.advisor_id,
                 Interaction.summary,
-            ).where(Interaction.company_id.in_(chunk), Interaction.occurred_on.between(first, last))
+            )
+            .where(Interaction.company_id.in_(chunk), Interaction.occurred_on.between(first, last))
+            # An archived contact was imported once: a re-import must not bring it back.
+            .execution_options(include_archived=True)
         ):
             keys.add(
                 (
