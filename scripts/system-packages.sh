@@ -14,6 +14,10 @@ if [ "$purpose" = "test" ]; then
   if ! command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 2>/dev/null; then
     packages+=(postgresql)
   fi
+  # Redis for the shared rate-limit test (tests/test_rate_limit_redis.py), unless one answers.
+  if ! command -v redis-server >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+    packages+=(redis-server)
+  fi
 fi
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages+=(python3-venv)

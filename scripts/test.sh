@@ -31,6 +31,20 @@ start_postgres() {
   return 1
 }
 
+start_redis() {
+  # The shared rate-limit test needs a Redis on 127.0.0.1:6379 (or TEST_REDIS_URL).
+  [ -n "${TEST_REDIS_URL:-}" ] && return 0
+  (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && return 0
+  echo "Redis is not answering on 127.0.0.1:6379; starting one (nothing kept on disk)."
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 20); do
+    (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "Redis did not start on 127.0.0.1:6379." >&2
+  return 1
+}
+
 run_postgres() {
   start_postgres
   db="tracker_test_$(date +%s)_$$"
@@ -41,6 +55,7 @@ run_postgres() {
   TEST_DATABASE_URL="$pg_base/$db" "$pytest" "$@"
 }
 
+start_redis
 case "$mode" in
   sqlite) run_sqlite "$@" ;;
   postgres) run_postgres "$@" ;;

@@ -186,17 +186,27 @@ def test_interaction_and_its_health_check_have_their_own_entries(actor):
         version=interaction.version,
     )
     db.session.commit()
-    assert db.session.get(HealthCheck, check_id) is None
+    # Archived and detached, not deleted: hidden from reads, kept in the table.
+    db.session.expire_all()
+    assert db.session.scalar(db.select(HealthCheck).where(HealthCheck.id == check_id)) is None
+    kept = db.session.get(HealthCheck, check_id, execution_options={"include_archived": True})
+    assert kept.archived and kept.interaction_id is None
     entry = db.session.scalar(
         db.select(AuditEntry).where(
             AuditEntry.record_type == "HealthCheck",
             AuditEntry.record_id == check_id,
-            AuditEntry.action == "delete",
+            AuditEntry.action == "archive",
         )
     )
     assert entry.user_id == actor.id
-    assert entry.changes["liquidity"] == ["critical", None]
-    assert entry.changes["turnover_trend"] == ["down", None]
+    assert entry.changes["archived"] == [False, True]
+    # The contact's own entry says which answers went.
+    contact_entry = db.session.scalar(
+        db.select(AuditEntry)
+        .where(AuditEntry.record_type == "Interaction", AuditEntry.action == "update")
+        .order_by(AuditEntry.id.desc())
+    )
+    assert contact_entry.changes["liquidity"] == ["critical", None]
 
 
 # Needs and solutions

@@ -655,7 +655,7 @@ def test_editing_changes_the_contact_and_its_health_check(
         ).all()
         assert sorted(updates) == ["HealthCheck", "Interaction"]
 
-    # Clearing every answer removes the check.
+    # Clearing every answer archives the check (nothing is hard-deleted).
     html = client.get(f"/interactions/{logged.own}/edit").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\w+)"', html).group(1)
     response = client.post(
@@ -672,9 +672,10 @@ def test_editing_changes_the_contact_and_its_health_check(
         assert db.session.get(Interaction, logged.own).health_check is None
         assert db.session.scalar(
             sa.select(AuditEntry.id).where(
-                AuditEntry.record_type == "HealthCheck", AuditEntry.action == "delete"
+                AuditEntry.record_type == "HealthCheck", AuditEntry.action == "archive"
             )
         )
+        assert db.session.scalar(sa.text("SELECT COUNT(*) FROM health_checks")) == 1
 
 
 def test_editing_refuses_to_overwrite_a_change_made_meanwhile(app, client, login_as, logged):

@@ -273,9 +273,16 @@ def _save_health_check(
         return audit.diff({}, audit.snapshot(check, HEALTH_FIELDS))
     before = audit.snapshot(check, HEALTH_FIELDS)
     if answers is not None and answers.is_empty():
-        audit.record(actor, "delete", check, audit.removed(before))
+        # Nothing is hard-deleted: the emptied check is archived (it counts nowhere) and
+        # detached from the contact, so that a new one can be recorded at this contact later.
+        check.archived = True
         interaction.health_check = None
-        db.session.delete(check)
+        audit.record(
+            actor,
+            "archive",
+            check,
+            {"archived": [False, True], "interaction": [interaction.id, None]},
+        )
         return audit.removed(before)
     check.checked_on = interaction.occurred_on
     if answers is not None:
