@@ -8,6 +8,7 @@ values, and posting again with the refreshed version applies the user's values k
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -112,6 +113,41 @@ def test_company_edit(app, client, login_as, users, company_id):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Company, company_id).legal_name == "Acier Mine"
+
+
+def test_a_conflict_brings_the_fields_the_user_left_alone_up_to_date(
+    app, client, login_as, users, company_id
+):
+    """Saving again must not undo the other person's change of a field this user never
+    touched: those fields take the new values; a field both changed keeps this user's."""
+    login_as("advisor")
+    url = f"/companies/{company_id}/edit"
+    stale = form_version(text(client.get(url)))
+    with app.app_context():
+        company = db.session.get(Company, company_id)
+        details = company_services.CompanyDetails(
+            legal_name="Acier Wiltz S.A.", employees=77, locality="Differdange"
+        )
+        company_services.update_company(
+            company, details, actor=manager(users), version=company.version
+        )
+        db.session.commit()
+    # This user changed only the employees, and left the locality empty as they found it.
+    response = client.post(url, data=company_form(employees="80", version=stale))
+    html = text(response)
+    assert_conflict(html, "Differdange", "77")
+    assert re.search(r'<input[^>]*name="locality"[^>]*value="Differdange"', html)
+    assert re.search(r'<input[^>]*name="employees"[^>]*value="80"', html)
+    assert "The fields you had not changed now show their values" in html
+    # Saving the form as shown keeps both changes.
+    response = client.post(
+        url,
+        data=company_form(employees="80", locality="Differdange", version=form_version(html)),
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        company = db.session.get(Company, company_id)
+        assert (company.employees, company.locality) == (80, "Differdange")
 
 
 @pytest.mark.parametrize("version", [None, "", "abc", "0", "-1", "99"])

@@ -43,7 +43,7 @@ def index() -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, user)
+            reopen(form, user, error)
             conflict = error
         except ValidationError as error:
             db.session.rollback()

@@ -135,7 +135,7 @@ def edit_user(user_id: int) -> Response | str:
                 services.reset_password(user, form.password.data, actor=current_user)
             db.session.commit()
         except EditConflict as error:
-            reopen(form, user)
+            reopen(form, user, error)
             conflict = error
         except services.ValidationError as error:
             _refused(form, error)
@@ -204,7 +204,7 @@ def edit_cluster(cluster_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, cluster)
+            reopen(form, cluster, error)
             conflict = error
         except services.ValidationError as error:
             _refused(form, error)
@@ -258,7 +258,7 @@ def edit_need_category(category_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, category)
+            reopen(form, category, error)
             conflict = error
         except services.ValidationError as error:
             _refused(form, error)
@@ -356,7 +356,7 @@ def edit_instrument(instrument_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, instrument)
+            reopen(form, instrument, error)
             conflict = error
         except services.ValidationError as error:
             _refused(form, error)
@@ -406,7 +406,7 @@ def edit_market(market_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, market)
+            reopen(form, market, error)
             conflict = error
         except services.ValidationError as error:
             _refused(form, error)

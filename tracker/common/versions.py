@@ -12,13 +12,15 @@ between the check and the write is caught by SQLAlchemy (`StaleDataError`, a 409
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from wtforms import HiddenField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField
 
 from tracker.common.errors import ValidationError
 from tracker.extensions import db
@@ -181,8 +183,68 @@ def touch(record: Any) -> None:
         record.version = record.version + 1
 
 
-def reopen(form: Any, record: Any) -> None:
-    """After a refused save: roll back, and move the form's hidden version to the record's
-    current one, so that saving the form again applies the user's values knowingly."""
+def _comparable(value: Any) -> Any:
+    """A form value and an audited value in one spelling, to tell whether they are the same."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, date):  # datetime included
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return sorted(str(_comparable(v)) for v in value)
+    if isinstance(value, bool):
+        return value
+    return str(value).strip()
+
+
+def _form_value(field: Any, value: Any) -> Any:
+    """An audited value as the field holds it."""
+    if value is None:
+        return [] if isinstance(field.data, list) else None
+    if isinstance(field, DateField):
+        return date.fromisoformat(str(value)[:10])
+    if isinstance(field, IntegerField):
+        return int(value)
+    if isinstance(field, DecimalField):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def adopt_their_changes(form: Any, conflict: EditConflict) -> list[str]:
+    """Put the other person's new values into the fields this user had left as they were.
+
+    A field the user did not touch still holds the value they opened the form with, which is
+    the other person's old value: saving the form again would silently undo their change. Such
+    fields take the new value; a field both changed keeps this user's value, and the message
+    lists both. Fields whose audited spelling differs from the form's are left alone.
+    Returns the names of the fields that were brought up to date.
+    """
+    adopted = []
+    for change in conflict.changes:
+        for name, values in (change.changes or {}).items():
+            field = form._fields.get(name) if hasattr(form, "_fields") else None
+            if field is None or name in ("version", "csrf_token") or len(values) != 2:
+                continue
+            old, new = values
+            if _comparable(field.data) != _comparable(old):
+                continue
+            try:
+                field.data = _form_value(field, new)
+            except (TypeError, ValueError, ArithmeticError):
+                continue
+            field.raw_data = None  # render `data`, not what was posted
+            adopted.append(name)
+    return adopted
+
+
+def reopen(form: Any, record: Any, conflict: EditConflict | None = None) -> None:
+    """After a refused save: roll back, bring the fields the user had not changed up to date
+    with the other person's values, and move the form's hidden version to the record's current
+    one, so that saving the form again applies the user's own changes knowingly."""
     db.session.rollback()
+    if conflict is not None:
+        adopt_their_changes(form, conflict)
     form.version.data = record.version

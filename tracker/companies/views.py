@@ -284,7 +284,7 @@ def edit(company_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, company)
+            reopen(form, company, error)
             conflict = error
         except ValidationError as error:
             _refused(form, error)
@@ -434,7 +434,7 @@ def edit_person(company_id: int, person_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, person)
+            reopen(form, person, error)
             conflict = error
         except ValidationError as error:
             _refused(form, error)

@@ -125,7 +125,7 @@ def edit(event_id: int) -> Response | str:
         try:
             saved = _save_event(event, form)
         except EditConflict as error:
-            reopen(form, event)
+            reopen(form, event, error)
             conflict = error
         else:
             if saved:
@@ -244,7 +244,7 @@ def participants(event_id: int) -> Response | str:
             if message:
                 db.session.commit()
         except EditConflict as error:
-            reopen(form, event)
+            reopen(form, event, error)
             add_form.version.data = people_form.version.data = event.version
             conflict = error
         except ValidationError as error:

@@ -336,7 +336,7 @@ def edit(interaction_id: int) -> Response | str:
                 )
                 db.session.commit()
             except EditConflict as error:
-                reopen(form, interaction)
+                reopen(form, interaction, error)
                 conflict = error
             except ValidationError as error:
                 db.session.rollback()

@@ -124,7 +124,7 @@ def summary(report_id: int) -> BaseResponse | tuple[str, int]:
             )
             db.session.commit()
         except EditConflict as conflict:
-            reopen(form, report)
+            reopen(form, report, conflict)
             return _detail(report, form, 409, conflict)
         except ValidationError as error:
             db.session.rollback()

@@ -138,7 +138,7 @@ def change_need_status(need_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, need)
+            reopen(form, need, error)
             conflict = error
         except ValidationError as error:
             _refused(form, error)
@@ -166,7 +166,7 @@ def update_need(need_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, need)
+            reopen(form, need, error)
             conflict = error
         except ValidationError as error:
             _refused(form, error)
@@ -255,7 +255,7 @@ def change_solution_status(solution_id: int) -> Response | str:
             )
             db.session.commit()
         except EditConflict as error:
-            reopen(form, solution)
+            reopen(form, solution, error)
             conflict = error
         except ValidationError as error:
             _refused(form, error)
