@@ -1119,3 +1119,52 @@ def test_interaction_types_show_their_label(app, client, login_as, users, compan
         db.session.commit()
     html = client.get(f"/companies/{company_id}").get_data(as_text=True)
     assert "bi-envelope" in html and "<strong>E-mail</strong>" in html
+
+
+def test_the_risk_chart_draws_one_point_per_week_whatever_the_number_of_checks(app) -> None:
+    from datetime import date, timedelta
+
+    from tracker.companies.chart import risk_chart, weekly
+    from tracker.models import RiskLevel
+
+    monday = date(2026, 11, 2)
+    levels = [RiskLevel.LOW, RiskLevel.CRITICAL, RiskLevel.MEDIUM]
+    # Three checks a day for ten weeks.
+    points = [
+        (monday + timedelta(days=d), levels[(d + k) % 3]) for d in range(70) for k in range(3)
+    ]
+    week = weekly(points)
+    assert len(week) == 10
+    assert week[0] == (monday + timedelta(days=6), RiskLevel.CRITICAL)  # the worst of the week
+    assert weekly([(monday, RiskLevel.LOW)]) == [(monday, RiskLevel.LOW)]
+    with app.test_request_context():
+        svg = str(risk_chart(points, start=monday, end=monday + timedelta(days=70)))
+    assert svg.count("<circle") == 10
+    assert "at 210 health checks" in svg  # the description still counts every check
+
+
+def test_the_company_page_shows_ten_open_needs_and_follow_ups_then_show_all(
+    app, client, login_as, users
+) -> None:
+    with app.app_context():
+        company = factories.make_company("Acier Wiltz S.A.")
+        for n in range(12):
+            factories.make_need(company, description=f"Need number {n}")
+            factories.make_followup(company, users["advisor"].id, title=f"Step number {n}")
+        db.session.commit()
+        company_id = company.id
+    login_as("advisor")
+
+    def shown(html: str) -> tuple[int, int]:
+        needs = html.split('class="need-list"', 1)[1].split("</ul>", 1)[0]
+        steps = html.split('class="followup-list"', 1)[1].split("</ul>", 1)[0]
+        return needs.count("Need number"), steps.count("Step number")
+
+    html = client.get(f"/companies/{company_id}").get_data(as_text=True)
+    assert shown(html) == (10, 10)
+    assert "Show all 12 open needs" in html and "Show all 12 open follow-ups" in html
+    html = client.get(f"/companies/{company_id}?all=needs").get_data(as_text=True)
+    assert shown(html) == (12, 10)
+    assert "Show all 12 open needs" not in html
+    html = client.get(f"/companies/{company_id}?all=followups").get_data(as_text=True)
+    assert shown(html) == (10, 12) and "Show all 12 open follow-ups" not in html

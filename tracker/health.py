@@ -9,10 +9,14 @@ import sqlalchemy as sa
 from tracker.models import HealthCheck
 
 
-def latest_health_checks(on: date, since: date | None = None) -> sa.Subquery:
+def latest_health_checks(
+    on: date, since: date | None = None, companies: sa.Select | None = None
+) -> sa.Subquery:
     """Each company's latest health check dated on or before `on` (and on or after `since`).
 
-    One row per company: company_id, checked_on and every answer column.
+    One row per company: company_id, checked_on and every answer column. `companies`, a
+    select of company ids, limits the ranking to them (a dashboard ranks one portfolio, not
+    every check in the database).
     """
     ranked = sa.select(
         HealthCheck.company_id,
@@ -34,6 +38,8 @@ def latest_health_checks(on: date, since: date | None = None) -> sa.Subquery:
     ).where(HealthCheck.checked_on <= on)
     if since is not None:
         ranked = ranked.where(HealthCheck.checked_on >= since)
+    if companies is not None:
+        ranked = ranked.where(HealthCheck.company_id.in_(companies))
     ranked_sq = ranked.subquery("ranked_checks")
     return (
         sa.select(*[c for c in ranked_sq.c if c.name != "rank"])

@@ -6,7 +6,7 @@ Every piece of text goes through markupsafe's escape.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -74,9 +74,28 @@ def describe(points: list[tuple[date, RiskLevel]], start: date) -> str:
     )
 
 
+def weekly(points: list[tuple[date, RiskLevel]]) -> list[tuple[date, RiskLevel]]:
+    """One point per week: the worst level assessed that week, on its last check's date.
+
+    Keeps the chart readable and its size bounded (about 105 points over two years) for a
+    company checked many times a week, and changes nothing for the usual monthly check.
+    """
+    weeks: dict[date, tuple[date, RiskLevel]] = {}
+    for on, level in points:
+        monday = on - timedelta(days=on.weekday())
+        seen = weeks.get(monday)
+        if seen is None:
+            weeks[monday] = (on, level)
+        else:
+            worst = level if level.rank > seen[1].rank else seen[1]
+            weeks[monday] = (max(on, seen[0]), worst)
+    return [weeks[monday] for monday in sorted(weeks)]
+
+
 def risk_chart(points: list[tuple[date, RiskLevel]], *, start: date, end: date) -> Markup:
-    """A step line of the risk level at each health check between `start` and `end`."""
+    """A step line of the risk level, week by week, between `start` and `end`."""
     summary = describe(points, start)
+    points = weekly(points)
     parts = [
         f'<svg class="risk-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',

@@ -404,31 +404,52 @@ _URGENCY_ORDER = sa.case(
 )
 
 
-def open_needs(company_id: int) -> list[Need]:
+def _open_need_filter(company_id: int) -> list[sa.ColumnElement[bool]]:
+    return [
+        Need.company_id == company_id,
+        Need.status.in_([NeedStatus.OPEN, NeedStatus.IN_PROGRESS]),
+    ]
+
+
+def open_needs(company_id: int, limit: int | None = None) -> list[Need]:
     """Open and in-progress needs, most urgent first, then newest, with their solutions."""
-    return list(
-        db.session.scalars(
-            sa.select(Need)
-            .options(
-                joinedload(Need.category),
-                joinedload(Need.owner),
-                selectinload(Need.solutions).joinedload(Solution.instrument),
-            )
-            .where(
-                Need.company_id == company_id,
-                Need.status.in_([NeedStatus.OPEN, NeedStatus.IN_PROGRESS]),
-            )
-            .order_by(_URGENCY_ORDER, Need.identified_on.desc(), Need.id.desc())
+    query = (
+        sa.select(Need)
+        .options(
+            joinedload(Need.category),
+            joinedload(Need.owner),
+            selectinload(Need.solutions).joinedload(Solution.instrument),
         )
+        .where(*_open_need_filter(company_id))
+        .order_by(_URGENCY_ORDER, Need.identified_on.desc(), Need.id.desc())
     )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
-def open_followups(company_id: int) -> list[FollowUp]:
-    return list(
-        db.session.scalars(
-            sa.select(FollowUp)
-            .options(joinedload(FollowUp.assignee))
+def open_counts(company_id: int) -> tuple[int, int]:
+    """How many open needs and open follow-ups the company has, in one query."""
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(Need.id))
+            .where(*_open_need_filter(company_id))
+            .scalar_subquery(),
+            sa.select(sa.func.count(FollowUp.id))
             .where(FollowUp.company_id == company_id, FollowUp.status == FollowUpStatus.OPEN)
-            .order_by(FollowUp.due_on, FollowUp.id)
+            .scalar_subquery(),
         )
+    ).one()
+    return row[0], row[1]
+
+
+def open_followups(company_id: int, limit: int | None = None) -> list[FollowUp]:
+    query = (
+        sa.select(FollowUp)
+        .options(joinedload(FollowUp.assignee))
+        .where(FollowUp.company_id == company_id, FollowUp.status == FollowUpStatus.OPEN)
+        .order_by(FollowUp.due_on, FollowUp.id)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))

@@ -329,6 +329,10 @@ def _chart_start(on: date) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
+# Open needs and follow-ups shown on a company's page before "Show all".
+CARD_LIMIT = 10
+
+
 @bp.route("/companies/<int:company_id>")
 @roles_required(*STAFF)
 def detail(company_id: int) -> str:
@@ -338,6 +342,8 @@ def detail(company_id: int) -> str:
     start = _chart_start(on)
     history = queries.risk_history(company.id, start)
     health = queries.latest_health_check(company.id)
+    show_all = request.args.get("all")
+    needs_total, followups_total = queries.open_counts(company.id)
     return render_template(
         "companies/detail.html",
         company=company,
@@ -349,8 +355,13 @@ def detail(company_id: int) -> str:
         health=health,
         risk_reasons=_risk_reasons(health),
         chart=risk_chart(history, start=start, end=on),
-        needs=queries.open_needs(company.id),
-        followups=queries.open_followups(company.id),
+        # The cards show the first few; "Show all" (?all=needs|followups) lists every one.
+        needs=queries.open_needs(company.id, None if show_all == "needs" else CARD_LIMIT),
+        followups=queries.open_followups(
+            company.id, None if show_all == "followups" else CARD_LIMIT
+        ),
+        needs_total=needs_total,
+        followups_total=followups_total,
         story=timeline.company_timeline(company.id, before=before),
         older_page=before is not None,
         confirm=ConfirmForm(),

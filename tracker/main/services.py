@@ -89,11 +89,13 @@ def _followups(user: User) -> sa.Select:
     )
 
 
-def _last_contact() -> sa.Subquery:
+def _last_contact(companies: sa.Select) -> sa.Subquery:
+    """The latest contact with each of `companies` (a select of ids)."""
     return (
         sa.select(
             Interaction.company_id, sa.func.max(Interaction.occurred_on).label("last_contact")
         )
+        .where(Interaction.company_id.in_(companies))
         .group_by(Interaction.company_id)
         .subquery("last_contact")
     )
@@ -113,8 +115,10 @@ def build_dashboard(user: User, on: date | None = None) -> Dashboard:
         .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
         .limit(LIST_LIMIT)
     ).all()
-    latest = latest_health_checks(on)
-    last = _last_contact()
+    # Both aggregates are limited to the user's portfolio: their cost does not grow with the
+    # contacts and checks of every other company.
+    latest = latest_health_checks(on, companies=_my_companies(user))
+    last = _last_contact(_my_companies(user))
     at_risk = db.session.execute(
         sa.select(Company.id, Company.legal_name, latest.c.risk_level, latest.c.checked_on)
         .join(latest, latest.c.company_id == Company.id)
