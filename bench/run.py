@@ -360,6 +360,9 @@ def render(results: list[RunResult], started: datetime, note: str) -> str:
             "|---|---|---:|---|---|",
             *growth,
         ]
+    changes = Path(__file__).with_name("changes.md")
+    if changes.exists():
+        lines += ["", changes.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
 
 
