@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -31,6 +32,8 @@ FORMATS = ("csv", "xlsx")
 CSV_MIMETYPE = "text/csv"  # Flask adds "; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_COLUMN_WIDTH = 60
+# Rows read to size the columns of an XLSX export.
+WIDTH_SAMPLE = 2_000
 _SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 Cell = str | int | float | Decimal | date | datetime | bool | None
@@ -88,32 +91,49 @@ def _display_width(value: Any) -> int:
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Response:
     """A download of `rows` under `header` as an Excel workbook: one sheet, a bold header row,
-    columns as wide as their content, dates as dates and amounts as numbers."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(filename)
-    widths: list[int] = []
-    for row_number, row in enumerate([header, *rows], start=1):
-        for column, raw in enumerate(row, start=1):
-            value = _xlsx_value(raw)
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if row_number == 1:
-                cell.font = Font(bold=True)
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            if column > len(widths):
+    columns as wide as their content, dates as dates and amounts as numbers.
+
+    The workbook is written in openpyxl's write-only mode, row by row, so that a large export
+    (hundreds of thousands of rows) does not hold a cell object per value in memory. Column
+    widths are taken from the header and the first WIDTH_SAMPLE rows.
+    """
+    values = [[_xlsx_value(raw) for raw in row] for row in rows]
+    widths = [_display_width(name) for name in header]
+    for row in values[:WIDTH_SAMPLE]:
+        for column, value in enumerate(row):
+            if column >= len(widths):
                 widths.append(0)
-            widths[column - 1] = max(widths[column - 1], _display_width(value))
+            widths[column] = max(widths[column], _display_width(value))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(filename))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
     sheet.freeze_panes = "A2"
+    sheet.append([_styled(sheet, _xlsx_value(name), bold=True) for name in header])
+    for row in values:
+        sheet.append([_styled(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _download(buffer.getvalue(), filename, XLSX_MIMETYPE)
+
+
+def _styled(sheet: Any, value: Any, *, bold: bool = False) -> Any:
+    """A value as the write-only sheet takes it: a styled cell where it needs a format."""
+    number_format = None
+    if isinstance(value, datetime):
+        number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        number_format = "yyyy-mm-dd"
+    elif isinstance(value, Decimal):
+        number_format = "#,##0.00"
+    if not bold and number_format is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold:
+        cell.font = Font(bold=True)
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
 
 
 def table_response(
