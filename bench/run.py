@@ -171,7 +171,7 @@ def pages_to_measure(app: Flask, busiest: int) -> list[tuple[str, str, str, str]
         (
             "Companies, filters",
             advisor,
-            "/companies?status=active&risk=high&silent=90&sort=-latest",
+            "/companies?status=active&risk=high&silent=90&sort=-contact",
             "page",
         ),
         ("Company page (busiest)", advisor, f"/companies/{busiest}", "page"),

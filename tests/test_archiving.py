@@ -135,9 +135,8 @@ def test_the_company_page_forgets_an_archived_contact_until_it_is_restored(
     assert f'href="/interactions/archived?company={world.castings}"' in html
     with app.app_context():
         assert company_queries.latest_health_check(world.castings).risk_level is RiskLevel.LOW
-        assert [r for _, r in company_queries.risk_history(world.castings, date(2000, 1, 1))] == [
-            RiskLevel.LOW
-        ]
+        history = company_queries.risk_history(world.castings, date(2000, 1, 1))
+        assert [r for _, r in history.days] == [RiskLevel.LOW] and history.checks == 1
 
     _restore(client, world.visit)
     html = client.get(f"/companies/{world.castings}").get_data(as_text=True)

@@ -219,12 +219,14 @@ def test_restore_refuses_a_backup_newer_than_the_code(app, runner, tmp_path, mon
     add_companies(app, ["Kept Company"])
     out = tmp_path / "backup.bin"
     assert runner.invoke(args=["backup", str(out)]).exit_code == 0
-    # This code pretends to know only the first revision: the backup's 0003 is from the future.
+    with app.app_context():
+        head, _known = backup_module.code_revisions()
+    # This code pretends to know only the first revision: the backup's head is from the future.
     monkeypatch.setattr(backup_module, "code_revisions", lambda: ("0001", {"0001"}))
     result = runner.invoke(args=["restore", str(out), "--yes"])
     assert result.exit_code != 0
     assert result.stderr.strip() == (
-        f"Error: {out} has schema revision 0003, newer than this code's 0001: "
+        f"Error: {out} has schema revision {head}, newer than this code's 0001: "
         "restore it with the version of the application that made it."
     )
     assert counts(app)["companies"] == 1
@@ -233,13 +235,14 @@ def test_restore_refuses_a_backup_newer_than_the_code(app, runner, tmp_path, mon
 def test_restoring_an_older_backup_says_to_upgrade(app, runner, fresh_app, tmp_path, monkeypatch):
     out = tmp_path / "backup.bin"
     assert runner.invoke(args=["backup", str(out)]).exit_code == 0
-    monkeypatch.setattr(
-        backup_module, "code_revisions", lambda: ("0004", {"0001", "0002", "0003", "0004"})
-    )
+    with app.app_context():
+        head, known = backup_module.code_revisions()
+    # This code pretends to have one revision more than the backup's.
+    monkeypatch.setattr(backup_module, "code_revisions", lambda: ("9999", {*known, "9999"}))
     result = fresh_app.test_cli_runner().invoke(args=["restore", str(out), "--yes"])
     assert result.exit_code == 0, result.output
     assert (
-        "The backup's schema (revision 0003) is older than this code's (0004): "
+        f"The backup's schema (revision {head}) is older than this code's (9999): "
         f"{UPGRADE_HINT}." in result.stdout
     )
 

@@ -860,6 +860,12 @@ def test_list_is_paginated(app, client, login_as):
     assert len(listed(client)) == page_size
     assert listed(client, "?page=2") == ["Company 025", "Company 026"]
     assert f"1–{page_size} of {page_size + 2}" in client.get("/companies").get_data(as_text=True)
+    # A search or a filter that reads every company counts its matches with the page.
+    for narrowed in ("?q=compan", "?risk=none"):
+        assert listed(client, f"{narrowed}&page=2") == ["Company 025", "Company 026"]
+        html = client.get(f"/companies{narrowed}&page=2").get_data(as_text=True)
+        assert f"{page_size + 1}–{page_size + 2} of {page_size + 2}" in html
+        assert listed(client, f"{narrowed}&page=3") == []
 
 
 def _fill(app, users, start: int, count: int) -> None:
@@ -876,15 +882,18 @@ def _fill(app, users, start: int, count: int) -> None:
         db.session.commit()
 
 
-def test_list_runs_the_same_number_of_statements_for_3_or_30_rows(app, client, login_as, users):
+@pytest.mark.parametrize("query", ["?sort=-contact", "?q=compan&sort=followup", "?risk=high"])
+def test_list_runs_the_same_number_of_statements_for_3_or_30_rows(
+    app, client, login_as, users, query
+):
     login_as("advisor")
     _fill(app, users, 0, 3)
     client.get("/companies")
     with count_statements(app) as few:
-        assert len(listed(client, "?sort=-contact")) == 3
+        assert len(listed(client, query)) == 3
     _fill(app, users, 3, 27)
     with count_statements(app) as many:
-        assert len(listed(client, "?sort=-contact")) == app.config["PAGE_SIZE"]
+        assert len(listed(client, query)) == app.config["PAGE_SIZE"]
     assert len(few) == len(many), (few, many)
     assert len(many) <= 12
 
@@ -1124,7 +1133,7 @@ def test_interaction_types_show_their_label(app, client, login_as, users, compan
 def test_the_risk_chart_draws_one_point_per_week_whatever_the_number_of_checks(app) -> None:
     from datetime import date, timedelta
 
-    from tracker.companies.chart import risk_chart, weekly
+    from tracker.companies.chart import RiskHistory, risk_chart, weekly
     from tracker.models import RiskLevel
 
     monday = date(2026, 11, 2)
@@ -1138,9 +1147,35 @@ def test_the_risk_chart_draws_one_point_per_week_whatever_the_number_of_checks(a
     assert week[0] == (monday + timedelta(days=6), RiskLevel.CRITICAL)  # the worst of the week
     assert weekly([(monday, RiskLevel.LOW)]) == [(monday, RiskLevel.LOW)]
     with app.test_request_context():
-        svg = str(risk_chart(points, start=monday, end=monday + timedelta(days=70)))
+        svg = str(risk_chart(RiskHistory.of(points), start=monday, end=monday + timedelta(days=70)))
     assert svg.count("<circle") == 10
     assert "at 210 health checks" in svg  # the description still counts every check
+
+
+def test_the_risk_history_is_read_one_day_at_a_time_and_counts_every_check(app, users) -> None:
+    from tracker.companies import queries
+    from tracker.companies.chart import RiskHistory
+
+    on = today() - timedelta(days=10)
+    levels = [
+        (on, RiskLevel.LOW),
+        (on, RiskLevel.HIGH),
+        (on, RiskLevel.MEDIUM),
+        (on + timedelta(days=3), RiskLevel.CRITICAL),
+        (on + timedelta(days=3), RiskLevel.LOW),
+        (on - timedelta(days=400), RiskLevel.HIGH),  # before the chart starts
+    ]
+    with app.app_context():
+        company = factories.make_company("Checked Often S.A.")
+        for day, level in levels:
+            factories.make_health_check(company, users["advisor"].id, on=day, risk_level=level)
+        factories.make_health_check(company, users["advisor"].id, on=on)  # no risk assessed
+        db.session.commit()
+        history = queries.risk_history(company.id, on - timedelta(days=30))
+    assert history == RiskHistory.of(levels[:5])
+    assert history.checks == 5
+    assert history.first == (on, RiskLevel.LOW) and history.last == levels[4]
+    assert history.days == [(on, RiskLevel.HIGH), (on + timedelta(days=3), RiskLevel.CRITICAL)]
 
 
 def test_the_company_page_shows_ten_open_needs_and_follow_ups_then_show_all(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -340,6 +341,23 @@ def test_my_list_groups_follow_ups_by_due_date(app, client, login_as, users, wor
     assert "Done already" in completed and "Done long ago" not in completed
     assert "Dropped" not in html and "Not mine" not in html
     assert "Moselle Precision Castings" in section("today")
+
+
+def test_each_row_offers_every_active_staff_member_with_the_assignee_chosen(
+    app, client, login_as, users, world
+):
+    with app.app_context():
+        first = make_followup(world.company_id, world.other_advisor_id, TODAY, title="First")
+        second = make_followup(world.company_id, world.other_advisor_id, TODAY, title="Second")
+    login_as("manager")
+    html = client.get(f"/followups?assignee={world.other_advisor_id}").get_data(as_text=True)
+    staff = {users[r].id for r in ("admin", "manager", "advisor")} | {world.other_advisor_id}
+    for followup_id in (first, second):
+        select = html.split(f'id="assignee-{followup_id}"')[1].split("</select>")[0]
+        assert {int(v) for v in re.findall(r'<option value="(\d+)"', select)} == staff
+        assert re.findall(r'<option value="(\d+)" selected>', select) == [
+            str(world.other_advisor_id)
+        ]
 
 
 def test_an_empty_list_says_all_clear(client, login_as, world):

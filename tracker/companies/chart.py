@@ -6,6 +6,8 @@ Every piece of text goes through markupsafe's escape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import format_date
@@ -54,17 +56,42 @@ def _quarters(start: date, end: date) -> list[date]:
         month += 3
 
 
-def describe(points: list[tuple[date, RiskLevel]], start: date) -> str:
+@dataclass(frozen=True)
+class RiskHistory:
+    """The risk levels assessed at a company's health checks, as far as the chart needs them."""
+
+    checks: int  # how many checks assessed a risk level
+    first: tuple[date, RiskLevel] | None  # the first of them
+    last: tuple[date, RiskLevel] | None  # and the last
+    days: list[tuple[date, RiskLevel]]  # the worst level of each day with a check, by date
+
+    @classmethod
+    def of(cls, points: Iterable[tuple[date, RiskLevel]]) -> RiskHistory:
+        """From every check's (date, level), in the order they were taken."""
+        points = list(points)
+        days: dict[date, RiskLevel] = {}
+        for on, level in points:
+            seen = days.get(on)
+            days[on] = level if seen is None or level.rank > seen.rank else seen
+        return cls(
+            checks=len(points),
+            first=points[0] if points else None,
+            last=points[-1] if points else None,
+            days=sorted(days.items()),
+        )
+
+
+def describe(history: RiskHistory, start: date) -> str:
     """The chart in one sentence, for people who cannot see it."""
-    if not points:
+    if history.first is None or history.last is None:
         return _("No risk level assessed since %(day)s.", day=format_date(start, "d MMM y"))
-    first_on, first = points[0]
-    last_on, last = points[-1]
-    worst = max((level for _on, level in points), key=lambda level: level.rank)
+    first_on, first = history.first
+    last_on, last = history.last
+    worst = max((level for _on, level in history.days), key=lambda level: level.rank)
     return _(
         "Risk level at %(n)d health checks since %(start)s: %(first)s on %(first_on)s, "
         "%(last)s on %(last_on)s, at worst %(worst)s.",
-        n=len(points),
+        n=history.checks,
         start=format_date(start, "d MMM y"),
         first=_(first.label).lower(),
         first_on=format_date(first_on, "d MMM y"),
@@ -92,10 +119,10 @@ def weekly(points: list[tuple[date, RiskLevel]]) -> list[tuple[date, RiskLevel]]
     return [weeks[monday] for monday in sorted(weeks)]
 
 
-def risk_chart(points: list[tuple[date, RiskLevel]], *, start: date, end: date) -> Markup:
+def risk_chart(history: RiskHistory, *, start: date, end: date) -> Markup:
     """A step line of the risk level, week by week, between `start` and `end`."""
-    summary = describe(points, start)
-    points = weekly(points)
+    summary = describe(history, start)
+    points = weekly(history.days)
     parts = [
         f'<svg class="risk-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',

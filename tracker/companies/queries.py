@@ -10,10 +10,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker.companies.chart import RiskHistory
 from tracker.companies.validation import fold, nace_divisions
 from tracker.extensions import db
 from tracker.models import (
@@ -92,6 +94,11 @@ class CompanyFilters:
             archived=(args.get("archived") or "") in ("1", "y", "on", "true"),
             sort=sort,
         )
+
+    @property
+    def scans(self) -> bool:
+        """True when a filter reads every company's text, contacts or health checks."""
+        return bool(self.q or self.risk or self.silent)
 
     @property
     def narrowed(self) -> bool:
@@ -179,21 +186,126 @@ def install_sqlite_fold(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.create_function(SQLITE_FOLD_FUNCTION, 1, _fold_cell, deterministic=True)
 
 
+class _FoldedCharacters(dict[int, str]):
+    """Each character's fold, worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = folded_character = fold(chr(code))
+        return folded_character
+
+
+_FOLDED_CHARACTERS = _FoldedCharacters()
+
+
 def _fold_cell(text: str | None) -> str | None:
     if text is None:
         return None
     # Most names are plain ASCII: lower() alone, without the Unicode decomposition.
-    return text.lower() if text.isascii() else fold(text)
+    if text.isascii():
+        return text.lower()
+    # fold() character by character, from a cache: the same result (a decomposition changes
+    # nothing but its own character, and the marks it reorders are all dropped), a few times
+    # faster on the thousands of names a search reads. lower() stays on the whole text, for
+    # the final sigma.
+    return text.lower().translate(_FOLDED_CHARACTERS)
+
+
+class non_ascii(FunctionElement):
+    """`non_ascii(column)`: true when the text holds a character beyond ASCII."""
+
+    type = sa.Boolean()
+    name = "non_ascii"
+    inherit_cache = True
+
+
+@compiles(non_ascii)
+def _non_ascii_by_bytes(element: non_ascii, compiler: Any, **kw: Any) -> str:
+    # More bytes than characters in UTF-8; a NUL (which ends length()) counts as non-ASCII too.
+    column = compiler.process(element.clauses, **kw)
+    return f"(length({column}) <> length(CAST({column} AS BLOB)))"
+
+
+@compiles(non_ascii, "postgresql")
+def _non_ascii_by_octets(element: non_ascii, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"(octet_length({column}) <> length({column}))"
+
+
+class ascii_case_blind(FunctionElement):
+    """`ascii_case_blind(column) LIKE pattern`: the match ignores the case of ASCII letters only.
+
+    For LIKE alone: on SQLite it is the column itself, LIKE ignoring ASCII case already (and
+    lower() knowing only ASCII anyway); on PostgreSQL, lower() under the "C" collation.
+    """
+
+    type = sa.String()
+    name = "ascii_case_blind"
+    inherit_cache = True
+
+
+@compiles(ascii_case_blind)
+def _as_is_for_like(element: ascii_case_blind, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(ascii_case_blind, "postgresql")
+def _ascii_lower(element: ascii_case_blind, compiler: Any, **kw: Any) -> str:
+    # The "C" collation spares lower() the conversion to wide characters: twice as fast.
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
+
+
+class folded_contains(FunctionElement):
+    """`folded_contains(column, pattern, wider)`: `folded(column) LIKE pattern`, with a LIKE
+    `wider` pattern that every match also meets, and that PostgreSQL checks first."""
+
+    type = sa.Boolean()
+    name = "folded_contains"
+    inherit_cache = True
+
+
+@compiles(folded_contains)
+def _folded_contains(element: folded_contains, compiler: Any, **kw: Any) -> str:
+    # No wider pattern first: the fold is not one character for one (ligatures, marks).
+    column, pattern = (compiler.process(c, **kw) for c in list(element.clauses)[:2])
+    return f"({SQLITE_FOLD_FUNCTION}({column}) LIKE {pattern} ESCAPE '/')"
+
+
+@compiles(folded_contains, "postgresql")
+def _folded_contains_after_lower(element: folded_contains, compiler: Any, **kw: Any) -> str:
+    column, pattern, wider = (compiler.process(c, **kw) for c in element.clauses)
+    # translate() is slow, lower() less so: a value that folds to the pattern holds it already
+    # once lower-cased, accented letters aside (one character for one).
+    return (
+        f"(lower({column}) LIKE {wider} ESCAPE '/'"
+        f" AND translate(lower({column}), '{_ACCENTED}', '{_PLAIN}') LIKE {pattern} ESCAPE '/')"
+    )
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def _contains(column: Any, needle: str) -> sa.ColumnElement[bool]:
     """Case- and accent-insensitive `needle in column`; `needle` is already folded."""
-    return folded(column).contains(needle, autoescape=True)
+    # Folding costs (a Python call per row on SQLite, translate() on PostgreSQL) and most values
+    # are plain ASCII, which lower-casing folds alone: fold only the others.
+    wider = "".join("_" if ch in _PLAIN else _like_escaped(ch) for ch in needle)
+    accented = sa.and_(
+        non_ascii(column),
+        folded_contains(column, sa.literal(f"%{_like_escaped(needle)}%"), sa.literal(f"%{wider}%")),
+    )
+    if not needle.isascii():
+        return accented  # an ASCII value, folded, holds no character beyond ASCII
+    return sa.or_(ascii_case_blind(column).contains(needle, autoescape=True), accented)
 
 
 def _contains_ascii(column: Any, needle: str) -> sa.ColumnElement[bool]:
-    """Case-insensitive `needle in column`, for columns that hold ASCII only (cheaper)."""
-    return sa.func.lower(column).contains(needle, autoescape=True)
+    """Case-insensitive `needle in column`, for columns that hold mostly ASCII (cheaper)."""
+    beyond = sa.and_(non_ascii(column), sa.func.lower(column).contains(needle, autoescape=True))
+    if not needle.isascii():
+        return beyond
+    # An ASCII needle is found by lower-casing ASCII letters alone, in any value.
+    return sa.or_(ascii_case_blind(column).contains(needle, autoescape=True), beyond)
 
 
 def matching(q: str) -> sa.ColumnElement[bool]:
@@ -220,7 +332,59 @@ def matching(q: str) -> sa.ColumnElement[bool]:
 
 def companies_query(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
     """The companies the filters keep, sorted; clusters and owner loaded alongside."""
-    query = db.select(Company).options(selectinload(Company.clusters), joinedload(Company.owner))
+    return (
+        _kept(filters, user_id=user_id, on=on)
+        .with_only_columns(Company)
+        .options(selectinload(Company.clusters), joinedload(Company.owner))
+    )
+
+
+def company_page(filters: CompanyFilters, *, user_id: int, on: date, per_page: int) -> Pagination:
+    """The page of the list that the `page` argument asks for, with the total."""
+    return CompanyPage(
+        kept=_kept(filters, user_id=user_id, on=on),
+        ordering=_ordering(filters.sort),
+        counted=filters.scans,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+
+
+class CompanyPage(Pagination):
+    """A page of the list: its companies, clusters and owner loaded, and how many there are.
+
+    The page's ids are picked first, from narrow rows: PostgreSQL would otherwise sort every
+    company kept, with its owner, to find 25. When a filter reads every company's text, contacts
+    or health checks, the total comes with the page (a window count) instead of from a second
+    statement doing it all again; only an empty page still counts apart.
+    """
+
+    def _query_items(self) -> list[Company]:
+        kept: sa.Select = self._query_args["kept"]
+        counted: bool = self._query_args["counted"]
+        if counted:
+            kept = kept.add_columns(sa.func.count().over().label("total"))
+        ids = kept.limit(self.per_page).offset(self._query_offset).subquery()
+        rows = db.session.execute(
+            sa.select(Company, *([ids.c.total] if counted else []))
+            .join(ids, ids.c.id == Company.id)
+            .options(selectinload(Company.clusters), joinedload(Company.owner))
+            .order_by(*self._query_args["ordering"])
+        ).all()
+        self._total = rows[0].total if counted and rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
+        kept = self._query_args["kept"].order_by(None).subquery()
+        return db.session.scalar(sa.select(sa.func.count()).select_from(kept)) or 0
+
+
+def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
+    """The ids of the companies the filters keep, in the list's order."""
+    query = sa.select(Company.id)
     if not filters.archived:
         query = query.where(Company.archived.is_(False))
     if filters.q:
@@ -385,18 +549,46 @@ def latest_health_check(company_id: int) -> HealthCheck | None:
     ).first()
 
 
-def risk_history(company_id: int, since: date) -> list[tuple[date, RiskLevel]]:
-    """(date, risk level) of the company's health checks since `since` that assessed risk."""
+def risk_history(company_id: int, since: date) -> RiskHistory:
+    """The risk levels of the company's health checks since `since`, one row per day.
+
+    Counted and ranked in the database: a company checked many times a day costs no more
+    than one checked daily.
+    """
+    assessed = [
+        HealthCheck.company_id == company_id,
+        HealthCheck.checked_on >= since,
+        HealthCheck.risk_level.is_not(None),
+    ]
+
+    def end(*order: Any) -> sa.ScalarSelect[RiskLevel]:
+        return (
+            sa.select(HealthCheck.risk_level).where(*assessed).order_by(*order).limit(1)
+        ).scalar_subquery()
+
+    levels = list(RiskLevel)
     rows = db.session.execute(
-        sa.select(HealthCheck.checked_on, HealthCheck.risk_level)
-        .where(
-            HealthCheck.company_id == company_id,
-            HealthCheck.checked_on >= since,
-            HealthCheck.risk_level.is_not(None),
+        sa.select(
+            HealthCheck.checked_on,
+            sa.func.count().label("checks"),
+            sa.func.max(
+                sa.case({level: level.rank for level in levels}, value=HealthCheck.risk_level)
+            ).label("worst"),
+            end(HealthCheck.checked_on, HealthCheck.id).label("first"),
+            end(HealthCheck.checked_on.desc(), HealthCheck.id.desc()).label("last"),
         )
-        .order_by(HealthCheck.checked_on, HealthCheck.id)
+        .where(*assessed)
+        .group_by(HealthCheck.checked_on)
+        .order_by(HealthCheck.checked_on)
+    ).all()
+    if not rows:
+        return RiskHistory(checks=0, first=None, last=None, days=[])
+    return RiskHistory(
+        checks=sum(r.checks for r in rows),
+        first=(rows[0].checked_on, rows[0].first),
+        last=(rows[-1].checked_on, rows[-1].last),
+        days=[(r.checked_on, levels[r.worst]) for r in rows],
     )
-    return [(r.checked_on, r.risk_level) for r in rows]
 
 
 _URGENCY_ORDER = sa.case(

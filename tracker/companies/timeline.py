@@ -86,8 +86,13 @@ class _DateColumn:
     def on(self, day: date) -> sa.ColumnElement[bool]:
         return self.column == day
 
-    def day_of(self, value: date) -> date:
-        return value
+    def key_columns(self) -> tuple[Any, Any]:
+        """The (date, timestamp) pair of the key query; the one this column is not, NULL."""
+        return self.column, sa.cast(sa.null(), sa.DateTime(timezone=True))
+
+    def day_of(self, on: date | None, at: datetime | None) -> date:
+        assert on is not None
+        return on
 
 
 class _TimestampColumn(_DateColumn):
@@ -109,22 +114,37 @@ class _TimestampColumn(_DateColumn):
             self.column >= self._start(day), self.column < self._start(day + timedelta(days=1))
         )
 
-    def day_of(self, value: datetime) -> date:
-        if value.tzinfo is None:  # SQLite gives back naive UTC
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(AGENCY_TZ).date()
+    def key_columns(self) -> tuple[Any, Any]:
+        return sa.cast(sa.null(), sa.Date), self.column
+
+    def day_of(self, on: date | None, at: datetime | None) -> date:
+        assert at is not None
+        if at.tzinfo is None:  # SQLite gives back naive UTC
+            at = at.replace(tzinfo=UTC)
+        return at.astimezone(AGENCY_TZ).date()
 
 
 @dataclass(frozen=True)
 class _Source:
     kind: str
-    rank: int  # within a day, higher ranks come first
-    query: Callable[[int], sa.Select]
+    rank: int  # within a day, higher ranks come first; tells the sources apart in the key query
+    model: type
+    scope: Callable[[sa.Select, int], sa.Select]  # the joins and the company condition
     day: _DateColumn
     ident: Any
 
-    def page(self, company_id: int, cursor: Cursor | None, limit: int) -> list[TimelineItem]:
-        query = self.query(company_id).where(self.day.column.is_not(None))
+    def keys(self, company_id: int, cursor: Cursor | None, limit: int) -> sa.Select:
+        """(rank, on, at, id) of the source's `limit` newest items older than the cursor."""
+        on, at = self.day.key_columns()
+        query = self.scope(
+            sa.select(
+                sa.literal_column(str(self.rank), sa.Integer).label("rank"),
+                on.label("on"),
+                at.label("at"),
+                self.ident.label("id"),
+            ),
+            company_id,
+        ).where(self.day.column.is_not(None))
         if cursor is not None:
             day, rank, ident = cursor
             if self.rank < rank:
@@ -135,101 +155,150 @@ class _Source:
                 query = query.where(
                     sa.or_(self.day.before(day), sa.and_(self.day.on(day), self.ident < ident))
                 )
-        query = query.order_by(self.day.column.desc(), self.ident.desc()).limit(limit)
-        return [
-            TimelineItem(
-                on=self.day.day_of(getattr(record, self.day.column.key)),
-                rank=self.rank,
-                kind=self.kind,
-                record=record,
-            )
-            for record in db.session.scalars(query).unique()
-        ]
+        return query.order_by(self.day.column.desc(), self.ident.desc()).limit(limit)
 
 
-def _interactions(company_id: int) -> sa.Select:
+def _of_company(column: Any) -> Callable[[sa.Select, int], sa.Select]:
+    return lambda query, company_id: query.where(column == company_id)
+
+
+def _solution_changes(query: sa.Select, company_id: int) -> sa.Select:
     return (
-        sa.select(Interaction)
-        .options(joinedload(Interaction.advisor), selectinload(Interaction.people))
-        .where(Interaction.company_id == company_id)
-    )
-
-
-def _health_checks(company_id: int) -> sa.Select:
-    return (
-        sa.select(HealthCheck)
-        .options(joinedload(HealthCheck.recorded_by))
-        .where(HealthCheck.company_id == company_id)
-    )
-
-
-def _needs(company_id: int) -> sa.Select:
-    return sa.select(Need).options(joinedload(Need.category)).where(Need.company_id == company_id)
-
-
-def _solution_changes(company_id: int) -> sa.Select:
-    return (
-        sa.select(SolutionStatusChange)
-        .join(SolutionStatusChange.solution)
-        .join(Solution.need)
-        .options(
-            joinedload(SolutionStatusChange.changed_by),
-            joinedload(SolutionStatusChange.solution).joinedload(Solution.instrument),
-            joinedload(SolutionStatusChange.solution)
-            .joinedload(Solution.need)
-            .joinedload(Need.category),
-        )
+        query.select_from(SolutionStatusChange)
+        .join(Solution, Solution.id == SolutionStatusChange.solution_id)
+        .join(Need, Need.id == Solution.need_id)
         .where(Need.company_id == company_id)
     )
 
 
-def _followups(company_id: int) -> sa.Select:
+def _done_followups(query: sa.Select, company_id: int) -> sa.Select:
+    return query.where(FollowUp.company_id == company_id, FollowUp.status == FollowUpStatus.DONE)
+
+
+def _events(query: sa.Select, company_id: int) -> sa.Select:
     return (
-        sa.select(FollowUp)
-        .options(joinedload(FollowUp.assignee))
-        .where(FollowUp.company_id == company_id)
-    )
-
-
-def _done_followups(company_id: int) -> sa.Select:
-    return _followups(company_id).where(FollowUp.status == FollowUpStatus.DONE)
-
-
-def _events(company_id: int) -> sa.Select:
-    return (
-        sa.select(Event)
+        query.select_from(Event)
         .join(event_companies, event_companies.c.event_id == Event.id)
         .where(event_companies.c.company_id == company_id)
     )
 
 
 SOURCES = [
-    _Source("interaction", 9, _interactions, _DateColumn(Interaction.occurred_on), Interaction.id),
-    _Source("health_check", 8, _health_checks, _DateColumn(HealthCheck.checked_on), HealthCheck.id),
-    _Source("need_identified", 7, _needs, _DateColumn(Need.identified_on), Need.id),
+    _Source(
+        "interaction",
+        9,
+        Interaction,
+        _of_company(Interaction.company_id),
+        _DateColumn(Interaction.occurred_on),
+        Interaction.id,
+    ),
+    _Source(
+        "health_check",
+        8,
+        HealthCheck,
+        _of_company(HealthCheck.company_id),
+        _DateColumn(HealthCheck.checked_on),
+        HealthCheck.id,
+    ),
+    _Source(
+        "need_identified",
+        7,
+        Need,
+        _of_company(Need.company_id),
+        _DateColumn(Need.identified_on),
+        Need.id,
+    ),
     _Source(
         "solution_change",
         6,
+        SolutionStatusChange,
         _solution_changes,
         _DateColumn(SolutionStatusChange.changed_on),
         SolutionStatusChange.id,
     ),
-    _Source("followup_created", 5, _followups, _TimestampColumn(FollowUp.created_at), FollowUp.id),
-    _Source("followup_done", 4, _done_followups, _DateColumn(FollowUp.done_on), FollowUp.id),
-    _Source("need_resolved", 3, _needs, _DateColumn(Need.resolved_on), Need.id),
-    _Source("need_closed", 2, _needs, _DateColumn(Need.closed_on), Need.id),
-    _Source("event", 1, _events, _DateColumn(Event.held_on), Event.id),
+    _Source(
+        "followup_created",
+        5,
+        FollowUp,
+        _of_company(FollowUp.company_id),
+        _TimestampColumn(FollowUp.created_at),
+        FollowUp.id,
+    ),
+    _Source(
+        "followup_done", 4, FollowUp, _done_followups, _DateColumn(FollowUp.done_on), FollowUp.id
+    ),
+    _Source(
+        "need_resolved",
+        3,
+        Need,
+        _of_company(Need.company_id),
+        _DateColumn(Need.resolved_on),
+        Need.id,
+    ),
+    _Source(
+        "need_closed", 2, Need, _of_company(Need.company_id), _DateColumn(Need.closed_on), Need.id
+    ),
+    _Source("event", 1, Event, _events, _DateColumn(Event.held_on), Event.id),
 ]
+_BY_RANK = {source.rank: source for source in SOURCES}
+
+# How each kind of record is loaded for display, with what the timeline shows of it.
+_RECORDS: dict[type, Callable[[], sa.Select]] = {
+    Interaction: lambda: sa.select(Interaction).options(
+        joinedload(Interaction.advisor), selectinload(Interaction.people)
+    ),
+    HealthCheck: lambda: sa.select(HealthCheck).options(joinedload(HealthCheck.recorded_by)),
+    Need: lambda: sa.select(Need).options(joinedload(Need.category)),
+    SolutionStatusChange: lambda: sa.select(SolutionStatusChange).options(
+        joinedload(SolutionStatusChange.changed_by),
+        joinedload(SolutionStatusChange.solution).joinedload(Solution.instrument),
+        joinedload(SolutionStatusChange.solution)
+        .joinedload(Solution.need)
+        .joinedload(Need.category),
+    ),
+    FollowUp: lambda: sa.select(FollowUp).options(joinedload(FollowUp.assignee)),
+    Event: lambda: sa.select(Event),
+}
+
+
+def _records(keys: list[tuple[date, int, int]]) -> dict[tuple[type, int], Any]:
+    """The records behind the keys, one query per kind of record."""
+    ids: dict[type, set[int]] = {}
+    for _on, rank, ident in keys:
+        ids.setdefault(_BY_RANK[rank].model, set()).add(ident)
+    records: dict[tuple[type, int], Any] = {}
+    for model, wanted in ids.items():
+        query = _RECORDS[model]().where(model.id.in_(sorted(wanted)))
+        for record in db.session.scalars(query).unique():
+            records[model, record.id] = record
+    return records
 
 
 def company_timeline(
     company_id: int, before: Cursor | None = None, limit: int = PAGE_SIZE
 ) -> TimelinePage:
-    """The `limit` newest items older than the cursor `before`, newest first."""
-    items: list[TimelineItem] = []
-    for source in SOURCES:
-        items.extend(source.page(company_id, before, limit + 1))
-    items.sort(key=lambda item: item.key, reverse=True)
-    if len(items) > limit:
-        return TimelinePage(items[:limit], items[limit - 1].cursor)
-    return TimelinePage(items, None)
+    """The `limit` newest items older than the cursor `before`, newest first.
+
+    One query gathers the keys of each source's `limit + 1` newest items (a few hundred small
+    rows whatever the history); the records of the page's items are then loaded by id.
+    """
+    union = sa.union_all(
+        *(sa.select(source.keys(company_id, before, limit + 1).subquery()) for source in SOURCES)
+    )
+    keys = sorted(
+        (
+            (_BY_RANK[row.rank].day.day_of(row.on, row.at), row.rank, row.id)
+            for row in db.session.execute(union)
+        ),
+        reverse=True,
+    )[: limit + 1]
+    page, more = keys[:limit], len(keys) > limit
+    records = _records(page)
+    items = [
+        TimelineItem(
+            on=on, rank=rank, kind=_BY_RANK[rank].kind, record=records[_BY_RANK[rank].model, ident]
+        )
+        for on, rank, ident in page
+        if (_BY_RANK[rank].model, ident) in records  # unless deleted in the meantime
+    ]
+    return TimelinePage(items, items[-1].cursor if more else None)

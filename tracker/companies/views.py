@@ -109,8 +109,9 @@ def log_contact_url(company_id: int) -> str:
 @roles_required(*STAFF)
 def index() -> str:
     filters = queries.CompanyFilters.from_args(request.args)
-    query = queries.companies_query(filters, user_id=current_user.id, on=today())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = queries.company_page(
+        filters, user_id=current_user.id, on=today(), per_page=current_app.config["PAGE_SIZE"]
+    )
     facts = queries.facts_for([company.id for company in page.items])
     return render_template(
         "companies/index.html",

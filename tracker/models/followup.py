@@ -29,6 +29,10 @@ class FollowUp(Versioned, db.Model):
     __table_args__ = (
         sa.Index("ix_followups_assignee_status_due", "assignee_id", "status", "due_on"),
         sa.Index("ix_followups_company_id", "company_id"),
+        # The company page: its open follow-ups by due date, and its timeline (newest first).
+        sa.Index("ix_followups_company_status_due", "company_id", "status", "due_on"),
+        sa.Index("ix_followups_company_status_done", "company_id", "status", "done_on"),
+        sa.Index("ix_followups_company_created", "company_id", "created_at"),
         sa.Index("ix_followups_due_on", "due_on"),
     )
 

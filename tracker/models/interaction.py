@@ -50,7 +50,13 @@ interaction_people = sa.Table(
 class Interaction(Versioned, db.Model):
     __tablename__ = "interactions"
     __table_args__ = (
-        sa.Index("ix_interactions_company_occurred", "company_id", "occurred_on"),
+        # A company's contacts by date (timeline, latest contact, "contacted lately") from the
+        # index alone; it replaces the (company_id, occurred_on) index of revision 0001.
+        sa.Index(
+            "ix_interactions_company_occurred_archived", "company_id", "occurred_on", "archived"
+        ),
+        # The count of a company's archived contacts, without reading its live ones.
+        sa.Index("ix_interactions_company_archived", "company_id", "archived"),
         sa.Index("ix_interactions_advisor_occurred", "advisor_id", "occurred_on"),
         sa.Index("ix_interactions_occurred_on", "occurred_on"),
     )
@@ -78,7 +84,18 @@ class HealthCheck(Versioned, db.Model):
     """A company's health as judged at one contact; a missing answer is stored as NULL."""
 
     __tablename__ = "health_checks"
-    __table_args__ = (sa.Index("ix_health_checks_company_checked", "company_id", "checked_on"),)
+    __table_args__ = (
+        # A company's checks by date and its latest assessed risk, from the index alone; it
+        # replaces the (company_id, checked_on) index of revision 0001.
+        sa.Index(
+            "ix_health_checks_company_latest",
+            "company_id",
+            "checked_on",
+            "id",
+            "risk_level",
+            "archived",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))

@@ -116,6 +116,10 @@ class Need(Versioned, db.Model):
     __table_args__ = (
         sa.Index("ix_needs_company_status", "company_id", "status"),
         sa.Index("ix_needs_identified_on", "identified_on"),
+        # The company page's timeline reads each of these dates newest first.
+        sa.Index("ix_needs_company_identified", "company_id", "identified_on"),
+        sa.Index("ix_needs_company_resolved", "company_id", "resolved_on"),
+        sa.Index("ix_needs_company_closed", "company_id", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,7 +191,14 @@ class SolutionStatusChange(db.Model):
     """Every status a solution went through, with its date and author."""
 
     __tablename__ = "solution_status_changes"
-    __table_args__ = (sa.Index("ix_solution_status_changes_to_on", "to_status", "changed_on"),)
+    __table_args__ = (
+        sa.Index("ix_solution_status_changes_to_on", "to_status", "changed_on"),
+        # A solution's latest change, and its status at a date (ties: the highest id), read
+        # from the index alone.
+        sa.Index(
+            "ix_solution_status_changes_solution_on", "solution_id", "changed_on", "id", "to_status"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     solution_id: Mapped[int] = mapped_column(

@@ -89,8 +89,19 @@ class Scope:
         # Never correlated with a Company of the enclosing query: it is a list of ids.
         return query.correlate(None)
 
+    def owns(self, company_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+        """`company_id` is a portfolio company in scope.
+
+        An advisor's few companies are listed first and their rows read through the company
+        index; in a wider scope the rows are read first, each company looked up by its key
+        (figures.in_portfolio), rather than every row of every portfolio company.
+        """
+        if self.advisor_id is not None:
+            return company_id.in_(self.companies())
+        return figures.in_portfolio(company_id, self.cluster_id)
+
     def needs(self) -> list[sa.ColumnElement[bool]]:
-        conditions = [Need.company_id.in_(self.companies())]
+        conditions = [self.owns(Need.company_id)]
         if self.category_id is not None:
             conditions.append(Need.category_id == self.category_id)
         return conditions
@@ -236,7 +247,8 @@ class BoardColumn:
 
 
 def _latest_changes() -> sa.Subquery:
-    """The date of each solution's latest status change."""
+    """The date of each solution's latest status change, read from the index alone
+    (ix_solution_status_changes_solution_on)."""
     return (
         sa.select(
             SolutionStatusChange.solution_id,
@@ -247,17 +259,53 @@ def _latest_changes() -> sa.Subquery:
     )
 
 
-def board_cards(scope: Scope, first: date, last: date) -> sa.Select:
-    """The board's solutions: every open one in scope, and the decided ones that entered their
-    status in first..last. One row per card (see Card.from_row). Days in status count from the
-    latest status change; the suggestion date stands in for a solution without any."""
+def _cards(
+    scope: Scope, first: date, last: date, status: SolutionStatus | None = None
+) -> sa.Subquery:
+    """The board's solutions (of one column when `status` is given): every open one in scope,
+    and the decided ones that entered their status in first..last. (id, status, since) only:
+    the columns a card shows are joined to the cards kept (see _card_rows)."""
     latest = _latest_changes()
+    # Days in status count from the latest change; the suggestion stands in without any.
     since = sa.func.coalesce(latest.c.changed_on, Solution.suggested_on, type_=sa.Date)
+    # A decided solution whose latest change (or, without any, its suggestion) falls in the
+    # period has a change or its suggestion in it: only those are looked at further.
+    changed_in = sa.select(SolutionStatusChange.solution_id).where(
+        SolutionStatusChange.changed_on.between(first, last)
+    )
+    candidates = (
+        sa.select(Solution.id, Solution.status, since.label("since"))
+        .join(Need, Need.id == Solution.need_id)
+        .outerjoin(latest, latest.c.solution_id == Solution.id)
+        .where(
+            *scope.solutions(),
+            sa.or_(
+                Solution.status.in_(OPEN_STATUSES),
+                sa.and_(
+                    Solution.status.in_(DECIDED_STATUSES),
+                    sa.or_(figures.suggested_in(first, last), Solution.id.in_(changed_in)),
+                ),
+            ),
+        )
+    )
+    if status is not None:
+        candidates = candidates.where(Solution.status == status)
+    cards = candidates.subquery("candidates")
+    return (
+        sa.select(cards)
+        .where(sa.or_(cards.c.status.in_(OPEN_STATUSES), cards.c.since.between(first, last)))
+        .subquery("cards")
+    )
+
+
+def _card_rows(cards: sa.Subquery) -> sa.Select:
+    """What a card shows (see Card.from_row), for each of `cards` (a subquery with the id and
+    since of each)."""
     return (
         sa.select(
             Solution.id,
             Solution.status,
-            since.label("since"),
+            cards.c.since,
             Solution.suggested_on,
             Solution.amount_requested,
             Solution.amount_granted,
@@ -271,19 +319,13 @@ def board_cards(scope: Scope, first: date, last: date) -> sa.Select:
             Company.owner_id,
             User.name.label("advisor"),
         )
+        .select_from(cards)
+        .join(Solution, Solution.id == cards.c.id)
         .join(Need, Need.id == Solution.need_id)
         .join(Company, Company.id == Need.company_id)
         .join(NeedCategory, NeedCategory.id == Need.category_id)
         .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
         .outerjoin(User, User.id == Company.owner_id)
-        .outerjoin(latest, latest.c.solution_id == Solution.id)
-        .where(
-            *scope.solutions(),
-            sa.or_(
-                Solution.status.in_(OPEN_STATUSES),
-                sa.and_(Solution.status.in_(DECIDED_STATUSES), since.between(first, last)),
-            ),
-        )
     )
 
 
@@ -293,11 +335,14 @@ def board(
     """Every column of the board with its first `limit` cards and its count, in one statement.
 
     Open columns put the longest-waiting cards first; decided columns the latest decisions.
+    The cards are ranked on their id, status and since alone; what they show is read for the
+    cards shown only.
     """
-    cards = board_cards(scope, first, last).subquery("cards")
+    cards = _cards(scope, first, last)
     decided = cards.c.status.in_(DECIDED_STATUSES)
     ranked = sa.select(
-        cards,
+        cards.c.id,
+        cards.c.since,
         sa.func.row_number()
         .over(
             partition_by=cards.c.status,
@@ -307,7 +352,10 @@ def board(
         sa.func.count().over(partition_by=cards.c.status).label("total"),
     ).subquery("ranked")
     rows = db.session.execute(
-        sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.position)
+        _card_rows(ranked)
+        .add_columns(ranked.c.position, ranked.c.total)
+        .where(ranked.c.position <= limit)
+        .order_by(ranked.c.position)
     )
     columns: dict[SolutionStatus, list[Card]] = {status: [] for status in SolutionStatus}
     totals: dict[SolutionStatus, int] = defaultdict(int)
@@ -320,18 +368,17 @@ def board(
 
 def board_column(scope: Scope, first: date, last: date, status: SolutionStatus) -> sa.Select:
     """One column's cards, ordered as on the board, to page through."""
-    query = board_cards(scope, first, last).where(Solution.status == status)
-    since = query.selected_columns.since
-    return query.order_by(since.desc() if status.is_decided else since, Solution.id)
+    cards = _cards(scope, first, last, status)
+    since = cards.c.since
+    return _card_rows(cards).order_by(since.desc() if status.is_decided else since, cards.c.id)
 
 
 def board_export(scope: Scope, first: date, last: date) -> sa.Select:
     """Every card of the board, column by column, as on the board."""
-    query = board_cards(scope, first, last)
-    since = query.selected_columns.since
-    position = sa.case({s: i for i, s in enumerate(SolutionStatus)}, value=Solution.status)
-    decided_since = sa.case((Solution.status.in_(DECIDED_STATUSES), since))
-    return query.order_by(position, decided_since.desc(), since, Solution.id)
+    cards = _cards(scope, first, last)
+    position = sa.case({s: i for i, s in enumerate(SolutionStatus)}, value=cards.c.status)
+    decided_since = sa.case((cards.c.status.in_(DECIDED_STATUSES), cards.c.since))
+    return _card_rows(cards).order_by(position, decided_since.desc(), cards.c.since, cards.c.id)
 
 
 # ------------------------------------------------------------------------------------------
@@ -412,6 +459,9 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
     companies = scope.companies()
     contacts_from, contacts_to = figures.contact_window(as_of, CONTACT_DAYS)
     status = figures.solution_status_at(as_of)
+    # Grouped by an owner SQLite does not read through the companies' owner index: that index
+    # would lead it to every company's needs and solutions, one by one.
+    owner = figures.unindexed(Company.owner_id)
 
     def metric(name: str, key: Any) -> list[Any]:
         return [sa.literal(name).label("metric"), key.label("user_id"), sa.func.count().label("n")]
@@ -426,24 +476,26 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
             Interaction.occurred_on.between(contacts_from, contacts_to),
         )
         .group_by(Interaction.advisor_id),
-        sa.select(*metric("open_needs", Company.owner_id))
+        sa.select(*metric("open_needs", owner))
         .select_from(Need)
         .join(Company, Company.id == Need.company_id)
         .where(*scope.needs(), figures.need_open_at(as_of))
-        .group_by(Company.owner_id),
-        sa.select(*metric("open_solutions", Company.owner_id))
+        .group_by(owner),
+        sa.select(*metric("open_solutions", owner))
         .select_from(Solution)
         .join(Need, Need.id == Solution.need_id)
         .join(Company, Company.id == Need.company_id)
-        .outerjoin(status, status.c.solution_id == Solution.id)
         .where(
             *scope.solutions(),
-            Solution.suggested_on <= as_of,
-            sa.or_(status.c.to_status.is_(None), status.c.to_status.not_in(DECIDED_STATUSES)),
+            figures.unindexed(Solution.suggested_on) <= as_of,
+            # Without a change by then, it is suggested (one probe of its changes, not two).
+            sa.func.coalesce(status, sa.literal(SolutionStatus.SUGGESTED, status.type)).not_in(
+                DECIDED_STATUSES
+            ),
         )
-        .group_by(Company.owner_id),
+        .group_by(owner),
         sa.select(*metric("overdue", FollowUp.assignee_id))
-        .where(FollowUp.company_id.in_(companies), *_overdue(as_of, today))
+        .where(scope.owns(FollowUp.company_id), *_overdue(as_of, today))
         .group_by(FollowUp.assignee_id),
     )
     counts: dict[int | None, dict[str, int]] = defaultdict(dict)

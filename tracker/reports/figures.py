@@ -33,6 +33,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.extensions import db
 from tracker.models import (
@@ -112,23 +115,63 @@ def _month_label(first: date) -> str:
 # ------------------------------------------------------------------------------------------
 
 
-def portfolio_companies(cluster_id: int | None) -> sa.Select:
+def portfolio_companies(cluster_id: int | None, company: Any = Company) -> sa.Select:
     """The ids of the portfolio companies: in scope, not archived, not closed.
 
-    Shared with the pipeline, whose scope narrows this Select further (owner, ...).
+    Shared with the pipeline, whose scope narrows this Select further (owner, ...). `company`
+    is Company or an alias of it (see in_portfolio).
     """
-    query = sa.select(Company.id).where(
-        Company.archived.is_(False), Company.status != CompanyStatus.CLOSED
+    query = sa.select(company.id).where(
+        company.archived.is_(False), company.status != CompanyStatus.CLOSED
     )
     if cluster_id is not None:
-        query = query.where(
-            Company.id.in_(
-                sa.select(company_clusters.c.company_id).where(
-                    company_clusters.c.cluster_id == cluster_id
-                )
-            )
+        members = sa.select(company_clusters.c.company_id).where(
+            company_clusters.c.cluster_id == cluster_id
         )
+        query = query.where(company.id.in_(members.correlate(None)))
     return query
+
+
+def in_portfolio(
+    company_id: sa.ColumnElement[int], cluster_id: int | None, owner_id: int | None = None
+) -> sa.ColumnElement[bool]:
+    """`company_id` is a portfolio company (of `owner_id` too, when given: the pipeline's
+    advisor scope), as a correlated EXISTS over an alias of Company.
+
+    The database then reads the rows of the period (through their date index) and looks each
+    one's company up by its key, where `IN (portfolio)` makes SQLite read the rows of every
+    portfolio company through the company index, the whole history of each.
+    """
+    company = aliased(Company, name="portfolio_company")
+    query = portfolio_companies(cluster_id, company).where(company.id == company_id)
+    if owner_id is not None:
+        query = query.where(company.owner_id == owner_id)
+    return query.exists()
+
+
+class unindexed(FunctionElement):
+    """`column` unchanged, which SQLite must not read through an index (`+column`).
+
+    For a condition that keeps most of a table ("on or before the end of M"): SQLite cannot
+    tell how many rows a range keeps and reads them one by one through the date index, where
+    reading the table in order is several times faster. Other databases plan from statistics.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: sa.ColumnElement[Any]) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _compile_unindexed(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _compile_unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
 
 
 def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -152,36 +195,29 @@ def suggested_in(first: date, last: date) -> sa.ColumnElement[bool]:
 def followup_overdue_at(last: date) -> sa.ColumnElement[bool]:
     """A follow-up due on or before `last`, not cancelled, and not done on or before `last`."""
     return sa.and_(
-        FollowUp.due_on <= last,
+        unindexed(FollowUp.due_on) <= last,
         FollowUp.status != FollowUpStatus.CANCELLED,
         sa.or_(FollowUp.done_on.is_(None), FollowUp.done_on > last),
     )
 
 
-def solution_status_at(last: date) -> sa.Subquery:
-    """Each solution's status at the end of `last`: its latest change dated on or before it.
+def solution_status_at(last: date) -> sa.ScalarSelect:
+    """The status of the enclosing query's Solution at the end of `last`: that of its latest
+    change dated on or before it, None when it has none; of two changes on the same day the
+    one with the highest id is the later.
 
-    One row (solution_id, to_status) per solution that has such a change; of two changes on
-    the same day the one with the highest id is the later.
+    An index probe per solution (ix_solution_status_changes_solution_on), rather than ranking
+    the whole history of every solution.
     """
-    ranked = (
-        sa.select(
-            SolutionStatusChange.solution_id,
-            SolutionStatusChange.to_status,
-            sa.func.row_number()
-            .over(
-                partition_by=SolutionStatusChange.solution_id,
-                order_by=(SolutionStatusChange.changed_on.desc(), SolutionStatusChange.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(SolutionStatusChange.changed_on <= last)
-        .subquery("ranked_changes")
-    )
     return (
-        sa.select(ranked.c.solution_id, ranked.c.to_status)
-        .where(ranked.c.rank == 1)
-        .subquery("status_at")
+        sa.select(SolutionStatusChange.to_status)
+        .where(
+            SolutionStatusChange.solution_id == Solution.id, SolutionStatusChange.changed_on <= last
+        )
+        .order_by(SolutionStatusChange.changed_on.desc(), SolutionStatusChange.id.desc())
+        .limit(1)
+        .correlate(Solution)
+        .scalar_subquery()
     )
 
 
@@ -356,7 +392,7 @@ def _activity(first: date, last: date, portfolio: sa.Select) -> dict[str, Any]:
 def need_open_at(last: date) -> sa.ColumnElement[bool]:
     """A need identified on or before `last` and neither resolved nor closed on or before it."""
     return sa.and_(
-        Need.identified_on <= last,
+        unindexed(Need.identified_on) <= last,
         sa.or_(Need.resolved_on.is_(None), Need.resolved_on > last),
         sa.or_(Need.closed_on.is_(None), Need.closed_on > last),
     )
@@ -376,13 +412,14 @@ def _events_in(first: date, last: date, cluster_id: int | None) -> sa.Select:
     return query
 
 
-def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Select) -> sa.Row:
+def _counts(first: date, last: date, cluster_id: int | None) -> sa.Row:
     """The single-number figures of needs, solutions, follow-ups and events, in one statement."""
 
     def count(model: type[db.Model], *where: sa.ColumnElement[bool]) -> sa.ScalarSelect:
         return sa.select(sa.func.count()).select_from(model).where(*where).scalar_subquery()
 
-    need_of_portfolio = Need.company_id.in_(portfolio)
+    need_of_portfolio = in_portfolio(Need.company_id, cluster_id)
+    followup_of_portfolio = in_portfolio(FollowUp.company_id, cluster_id)
     granted = (
         sa.select(Solution.id, Solution.amount_granted.label("amount_granted"))
         .join(Need, Need.id == Solution.need_id)
@@ -413,18 +450,18 @@ def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Selec
             .label("granted_cents"),
             count(
                 FollowUp,
-                FollowUp.company_id.in_(portfolio),
+                followup_of_portfolio,
                 FollowUp.status == FollowUpStatus.DONE,
                 _between(FollowUp.done_on, first, last),
             ).label("followups_completed"),
-            count(FollowUp, FollowUp.company_id.in_(portfolio), followup_overdue_at(last)).label(
+            count(FollowUp, followup_of_portfolio, followup_overdue_at(last)).label(
                 "followups_overdue"
             ),
             count(Event, Event.id.in_(events)).label("events_held"),
             sa.select(sa.func.count(sa.distinct(event_companies.c.company_id)))
             .where(
                 event_companies.c.event_id.in_(events),
-                event_companies.c.company_id.in_(portfolio),
+                in_portfolio(event_companies.c.company_id, cluster_id),
             )
             .scalar_subquery()
             .label("participating"),
@@ -432,11 +469,11 @@ def _counts(first: date, last: date, cluster_id: int | None, portfolio: sa.Selec
     ).one()
 
 
-def _needs_identified(first: date, last: date, portfolio: sa.Select) -> dict[str, int]:
+def _needs_identified(first: date, last: date, cluster_id: int | None) -> dict[str, int]:
     """Needs identified in M by category slug: every active category, and any other with needs."""
     identified = (
         sa.select(Need.category_id, sa.func.count().label("n"))
-        .where(Need.company_id.in_(portfolio), _between(Need.identified_on, first, last))
+        .where(in_portfolio(Need.company_id, cluster_id), _between(Need.identified_on, first, last))
         .group_by(Need.category_id)
         .subquery("identified")
     )
@@ -462,14 +499,14 @@ def instrument_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
     return Instrument.name, sa.case((Solution.instrument_id.is_(None), Solution.partner))
 
 
-def _by_instrument(first: date, last: date, portfolio: sa.Select) -> dict[str, int]:
+def _by_instrument(first: date, last: date, cluster_id: int | None) -> dict[str, int]:
     name, partner = instrument_columns()
     rows = db.session.execute(
         sa.select(name, partner, sa.func.count())
         .select_from(Solution)
         .join(Need, Need.id == Solution.need_id)
         .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
-        .where(Need.company_id.in_(portfolio), suggested_in(first, last))
+        .where(in_portfolio(Need.company_id, cluster_id), suggested_in(first, last))
         .group_by(name, partner)
     )
     counts: dict[str, int] = {}
@@ -509,8 +546,8 @@ def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: 
     portfolio = portfolio_companies(cluster_id)
     head = _activity(first, last, portfolio)
     health = _health_figures(_health_by_month([first], portfolio).get(0))
-    counts = _counts(first, last, cluster_id, portfolio)
-    identified = _needs_identified(first, last, portfolio)
+    counts = _counts(first, last, cluster_id)
+    identified = _needs_identified(first, last, cluster_id)
     return {
         "month": _month_label(first),
         "scope": scope,
@@ -525,7 +562,7 @@ def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: 
         },
         "solutions": {
             "suggested": counts.suggested,
-            "by_instrument": _by_instrument(first, last, portfolio),
+            "by_instrument": _by_instrument(first, last, cluster_id),
             "granted": counts.granted,
             "granted_amount_eur": float(Decimal(int(counts.granted_cents)) / 100),
         },
@@ -566,16 +603,26 @@ def solutions_by_instrument_and_status(
     compute_figures' by_instrument, most solutions first; every status is listed, zeros included.
     """
     _, last = parse_month(month)
-    status = solution_status_at(last)
     name, partner = instrument_columns()
-    rows = db.session.execute(
-        sa.select(name, partner, status.c.to_status, sa.func.count())
+    solutions = (
+        sa.select(
+            name.label("instrument"),
+            partner.label("partner"),
+            solution_status_at(last).label("status"),
+        )
         .select_from(Solution)
         .join(Need, Need.id == Solution.need_id)
         .outerjoin(Instrument, Instrument.id == Solution.instrument_id)
-        .outerjoin(status, status.c.solution_id == Solution.id)
-        .where(Need.company_id.in_(portfolio_companies(cluster_id)), Solution.suggested_on <= last)
-        .group_by(name, partner, status.c.to_status)
+        .where(
+            in_portfolio(Need.company_id, cluster_id),
+            unindexed(Solution.suggested_on) <= last,
+        )
+        .subquery("solutions_at")
+    )
+    rows = db.session.execute(
+        sa.select(
+            solutions.c.instrument, solutions.c.partner, solutions.c.status, sa.func.count()
+        ).group_by(solutions.c.instrument, solutions.c.partner, solutions.c.status)
     )
     table: dict[str, dict[str, int]] = {}
     for instrument, referral, status, n in rows:
