@@ -95,9 +95,9 @@ def test_creating_and_updating_an_event_is_audited(app, users, world):
         )
         db.session.commit()
         entries = db.session.scalars(
-            db.select(AuditEntry).where(
-                AuditEntry.record_type == "Event", AuditEntry.record_id == event.id
-            )
+            db.select(AuditEntry)
+            .where(AuditEntry.record_type == "Event", AuditEntry.record_id == event.id)
+            .order_by(AuditEntry.id)
         ).all()
         assert [e.action for e in entries] == ["create", "update"]
         assert entries[1].user_id == users["manager"].id
