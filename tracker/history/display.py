@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.dates import AGENCY_TZ
 from tracker.extensions import db
 from tracker.models import AuditEntry, Cluster, Company, Instrument, Person, User
-from tracker.templating import format_day
+from tracker.templating import format_day, format_moment
 
 # Longer texts show their beginning, with the whole text one click away.
 SHORT_TEXT = 120
@@ -155,10 +153,8 @@ def aware(moment: datetime) -> datetime:
 
 
 def when(moment: datetime) -> str:
-    """`27 Nov 2026, 14:05`, in Luxembourg time."""
-    # rebase=False: Flask-Babel would otherwise convert back to its own default zone (UTC).
-    local = aware(moment).astimezone(AGENCY_TZ)
-    return format_datetime(local, "d MMM y, HH:mm", rebase=False)
+    """`27 Nov 2026, 14:05`, in Luxembourg time (the `moment` filter of every page)."""
+    return format_moment(moment)
 
 
 def field_label(name: str) -> str:

@@ -22,7 +22,6 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
-    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -445,12 +444,6 @@ class EditInteractionForm(ContactSections, FlaskForm):
     version = VersionField()
 
     FIELD_ORDER = ("occurred_on", "type", "people", "summary", "health")
-
-
-class DeleteInteractionForm(FlaskForm):
-    """The confirmation: a button that posts with its CSRF token."""
-
-    delete = SubmitField(_l("Delete this contact"))
 
 
 def field_errors(form: Form, context: str = "") -> Iterator[tuple[str, str, str]]:

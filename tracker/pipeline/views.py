@@ -28,7 +28,7 @@ from tracker.auth.access import STAFF, roles_required
 from tracker.common.errors import ValidationError
 from tracker.common.versions import EditConflict
 from tracker.extensions import db
-from tracker.models import SolutionStatus, User
+from tracker.models import SolutionStatus
 from tracker.pipeline import queries, tables
 from tracker.pipeline.filters import PRESETS, NotYourPart, PipelineFilters
 from tracker.support import services as support
@@ -61,13 +61,6 @@ def link_to(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, **values)
 
 
-def may_move(user: User, owner_id: int | None) -> bool:
-    """Every staff member moves every card, as on the solution page (DESIGN.md 3: advisors
-    edit solutions); `owner_id` is kept so the board can tell whose card it is."""
-    del owner_id
-    return user.is_staff
-
-
 def amount(value: Decimal | None) -> str:
     """`120,000.00`, for a column whose header names the currency."""
     return "" if value is None else format_decimal(value, format="#,##0.00")
@@ -75,7 +68,7 @@ def amount(value: Decimal | None) -> str:
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"link_to": link_to, "eur": format_eur, "amount": amount, "may_move": may_move}
+    return {"link_to": link_to, "eur": format_eur, "amount": amount}
 
 
 class Review:
@@ -224,8 +217,6 @@ def move(solution_id: int) -> Response:
     page does (tracker.support.services.change_solution_status)."""
     solution = db.one_or_404(support.solution_detail(solution_id))
     company = solution.need.company
-    if not may_move(current_user, company.owner_id):
-        abort(403)
     back = _back(request.form.get("next"))
     form = SolutionStatusForm()
     what = _("%(title)s for %(company)s", title=solution.title, company=company.legal_name)
