@@ -48,6 +48,8 @@ class User(Versioned, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     # The secret in the URL of the user's iCalendar feed of open follow-ups; None until asked for.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # "en", "fr" or "de"; None follows the browser's Accept-Language (see templating.select_locale).
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
