@@ -76,6 +76,12 @@ class Config:
     PAGE_SIZE = 25
     TIMEZONE = "Europe/Luxembourg"
     BABEL_DEFAULT_TIMEZONE = "Europe/Luxembourg"  # times on pages are the agency's
+    # English when neither the user nor the browser picks a language the app speaks
+    # (tracker.i18n.select_locale); pages also exist in French and German.
+    BABEL_DEFAULT_LOCALE = "en"
+    # WTForms' own messages ("This field is required.", "Not a valid choice.") in the page's
+    # language: Flask-WTF loads WTForms' catalogues for the locale Flask-Babel chose.
+    WTF_I18N_ENABLED = True
     TESTING = False
     DEBUG = False
     PRODUCTION = False

@@ -21,6 +21,7 @@ from config import TestingConfig
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db, limiter
+from tracker.i18n import compile_catalogue, stale_catalogues
 
 REFERENCE_TABLES = ("need_categories", "instruments", "markets")
 
@@ -127,6 +128,13 @@ def login_as(auth: AuthActions, users: dict[str, factories.UserInfo]) -> Any:
         return users[role]
 
     return _login
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the French and German catalogues when a .po is newer than its .mo (or it has none):
+    the .mo files are not committed, and a bare `pytest` must test the translated pages."""
+    for po in stale_catalogues():
+        compile_catalogue(po)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

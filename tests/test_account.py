@@ -1,14 +1,17 @@
-"""My account: every user sees their account and changes their own name and password."""
+"""My account: every user sees their account and changes their own name, language and password."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from tests import factories
+from tracker.account.services import update_account
 from tracker.admin import services as admin_services
 from tracker.auth.passwords import verify_password
+from tracker.common.errors import ValidationError
 from tracker.extensions import db
 from tracker.models import AuditEntry, Role, User
 
@@ -282,3 +285,68 @@ def test_the_security_contact_is_shown_when_configured(app, client, login_as, mo
             login_as("viewer")
         page = client.get(url).get_data(as_text=True)
         assert "Report it privately to security@agency.example &lt;b&gt;." in page, url
+
+
+def _in_language(app, language: str, message: str) -> str:
+    with app.test_request_context(), force_locale(language):
+        return gettext(message)
+
+
+def test_the_language_menu_names_each_language_in_itself(client, login_as):
+    login_as("advisor")
+    page = client.get("/account").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="locale".*?</select>', page, re.S).group(0)
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    assert [label for _attrs, label in options] == [
+        "Browser default",
+        "English",
+        "Français",
+        "Deutsch",
+    ]
+    assert 'selected value=""' in options[0][0] or 'value="" selected' in options[0][0]
+    assert 'lang="fr"' in options[2][0]  # read out in French by a screen reader
+    assert '<label class="form-label" for="locale">Language</label>' in page
+
+
+def test_choosing_a_language_is_saved_audited_and_shown_at_once(app, client, login_as, users):
+    login_as("advisor")
+    response = _change(client, name="Advisor Tester", locale="fr")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert _in_language(app, "fr", "Your changes are saved.") in page
+    assert re.search(r'<option [^>]*selected[^>]*value="fr"|<option value="fr"[^>]*selected', page)
+    assert _entries(app, users["advisor"].id)[-1] == (
+        "update",
+        users["advisor"].id,
+        {"locale": [None, "fr"]},
+    )
+    # Back to the browser's language: German here.
+    response = _change(client, name="Advisor Tester", locale="")
+    page = client.get("/account", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="de">' in page
+    with app.app_context():
+        assert db.session.get(User, users["advisor"].id).locale is None
+    assert _entries(app, users["advisor"].id)[-1][2] == {"locale": ["fr", None]}
+
+
+@pytest.mark.parametrize("language", ["it", "lb", "fr-FR", "<script>", "x" * 300])
+def test_a_language_not_offered_is_refused_without_a_change(app, client, login_as, users, language):
+    login_as("viewer")
+    before = _entries(app, users["viewer"].id)
+    response = _change(client, name="Viewer Tester", locale=language)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="locale-error"' in page and "Not a valid choice." in page
+    with app.app_context():
+        assert db.session.get(User, users["viewer"].id).locale is None
+    assert _entries(app, users["viewer"].id) == before
+
+
+def test_the_service_refuses_a_language_the_app_does_not_speak(app, users):
+    with app.test_request_context():
+        user = db.session.get(User, users["advisor"].id)
+        with pytest.raises(ValidationError) as refused:
+            update_account(user, profile={"name": user.name, "locale": "it"})
+        assert refused.value.field == "locale"
+        db.session.rollback()

@@ -1010,11 +1010,11 @@ def test_timeline_holds_every_kind_of_item(app, client, login_as, users):
     ]:
         assert f"timeline-item timeline-{kind}" in timeline, kind
     text = re.sub(r"<[^>]+>", "", timeline)
-    assert "Fit 4 Digital: suggested → granted, 1,000.00 EUR" in " ".join(text.split())
+    assert "Fit 4 Digital: suggested → granted, €1,000.00" in " ".join(text.split())
     assert "Fit 4 Digital suggested" in " ".join(text.split())
     assert "met Person 2" in timeline and "Took part in</strong> Workshop 1" in timeline
     # The open need with its solution and amount, and the open follow-up.
-    assert "Digitalisation and Industry 4.0" in html and "5,000.00 EUR" in html
+    assert "Digitalisation and Industry 4.0" in html and "€5,000.00" in html
     assert "in 5 days" in html
 
 

@@ -194,7 +194,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(client, login_as, portfol
     xlsx = read_xlsx(client.get("/exports/companies.xlsx?q=hyperlink"))
     assert xlsx[1][0] == '\'=HYPERLINK("http://evil.example","Click")'
     people = read_csv(client.get("/exports/people.csv"))
-    assert people[1][people[0].index("notes")] == "'+352 call"
+    assert people[1][people[0].index("Notes")] == "'+352 call"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -276,35 +276,48 @@ def test_contact_history_export_has_the_import_columns(client, login_as, portfol
 def test_people_needs_solutions_and_followups_exports(client, login_as, portfolio):
     login_as("advisor")
     people = read_csv(client.get("/exports/people.csv"))
-    assert people[0] == ["company", "rcs_number", "name", "job_title", "email", "phone",
-                         "lawful_basis", "notes", "archived"]  # fmt: skip
+    assert people[0] == ["Company", "RCS number", "Name", "Job title", "E-mail", "Phone",
+                         "Lawful basis", "Notes", "Archived"]  # fmt: skip
     assert people[1][:5] == ["Moselle Précision S.à r.l.", "B100001", "Anne Schmit", "",
                              "anne@moselle.lu"]  # fmt: skip
     needs = read_csv(client.get("/exports/needs.csv"))
     need = dict(zip(needs[0], needs[1], strict=True))
-    assert (need["category"], need["status"], need["identified_on"]) == (
+    assert (need["Category"], need["Status"], need["Identified on"]) == (
         "liquidity",
         NeedStatus.OPEN.value,
         "2024-03-05",
     )
     solutions = read_xlsx(client.get("/exports/solutions.xlsx"))
     solution = dict(zip(solutions[0], solutions[1], strict=True))
-    assert solution["instrument"] == "Neistart Lëtzebuerg SME investment aid"
-    assert solution["status"] == SolutionStatus.SUGGESTED.value
-    assert solution["amount_requested"] == pytest.approx(120000.50)
-    assert solution["need_id"] == need_id(needs)
+    assert solution["Instrument"] == "Neistart Lëtzebuerg SME investment aid"
+    assert solution["Status"] == SolutionStatus.SUGGESTED.value
+    assert solution["Amount requested (EUR)"] == pytest.approx(120000.50)
+    assert solution["Need id"] == need_id(needs)
     followups = read_csv(client.get("/exports/followups.csv"))
     followup = dict(zip(followups[0], followups[1], strict=True))
-    assert (followup["title"], followup["due_on"], followup["assignee_email"]) == (
+    assert (followup["Title"], followup["Due on"], followup["Assignee's e-mail"]) == (
         "Send the form",
         "2024-03-20",
         "advisor@example.lu",
     )
-    assert followup["status"] == "open"
+    assert followup["Status"] == "open"
 
 
 def need_id(needs: list[list[str]]) -> int:
     return int(needs[1][0])
+
+
+def test_headers_read_by_people_follow_the_language_and_import_columns_do_not(
+    client, login_as, portfolio
+):
+    login_as("advisor")
+    french = {"Accept-Language": "fr"}
+    people = read_csv(client.get("/exports/people.csv", headers=french))
+    assert people[0][:4] == ["Entreprise", "Numéro RCS", "Nom", "Fonction"]
+    companies = read_csv(client.get("/exports/companies.csv", headers=french))
+    assert companies[0] == list(COMPANY_COLUMNS)
+    history = read_csv(client.get("/exports/interactions.csv", headers={"Accept-Language": "de"}))
+    assert history[0] == list(INTERACTION_COLUMNS)
 
 
 def test_an_empty_tracker_exports_headers_only(client, login_as, users):

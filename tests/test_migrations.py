@@ -73,3 +73,63 @@ def test_db_upgrade_command_on_an_empty_database(empty_database_url):
     with app.app_context():
         assert "companies" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
+    """Revision 0006 rebuilds `solutions` on SQLite; the rows that reference it stay (foreign
+    keys are off during migrations) and status_since is filled from the status history."""
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="0005")
+        at = "2026-01-05 10:00:00"
+        with db.engine.begin() as conn:
+            category = conn.execute(sa.text("SELECT min(id) FROM need_categories")).scalar()
+            conn.execute(
+                sa.text(
+                    "INSERT INTO companies (id, legal_name, country, status, archived, created_at,"
+                    " updated_at) VALUES (1, 'Kept S.A.', 'LU', 'active', :f, :at, :at)"
+                ),
+                {"f": False, "at": at},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO needs (id, company_id, category_id, description, urgency, status,"
+                    " identified_on, outcome, created_at) VALUES (1, 1, :c, 'Cash', 'high',"
+                    " 'in_progress', '2026-01-02', '', :at)"
+                ),
+                {"c": category, "at": at},
+            )
+            for sid in (1, 2):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO solutions (id, need_id, status, suggested_on, notes,"
+                        " created_at) VALUES (:id, 1, :status, '2026-01-05', '', :at)"
+                    ),
+                    {"id": sid, "status": "submitted" if sid == 1 else "suggested", "at": at},
+                )
+            for cid, to_status, on in (
+                (1, "suggested", "2026-01-05"),
+                (2, "submitted", "2026-02-10"),
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO solution_status_changes (id, solution_id, to_status,"
+                        " changed_on, changed_at, note) VALUES (:id, 1, :to, :on, :at, '')"
+                    ),
+                    {"id": cid, "to": to_status, "on": on, "at": at},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert (
+                conn.execute(sa.text("SELECT count(*) FROM solution_status_changes")).scalar() == 2
+            )
+            since = conn.execute(
+                sa.text("SELECT id, status_since FROM solutions ORDER BY id")
+            ).all()
+            assert [(sid, str(on)[:10]) for sid, on in since] == [
+                (1, "2026-02-10"),  # its latest change
+                (2, "2026-01-05"),  # no change recorded: its suggestion
+            ]
+            assert conn.execute(sa.text("SELECT count(*) FROM needs")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

@@ -330,9 +330,9 @@ def test_cards_show_the_requested_amount_and_the_granted_one_once_granted(
 ):
     login_as("manager")
     html = text(client.get("/pipeline"))
-    assert '50,000.00 EUR</span> <span class="text-body-secondary small">requested' in html
-    assert '75,000.00 EUR</span> <span class="text-body-secondary small">granted' in html
-    assert "90,000.00 EUR" not in html
+    assert '€50,000.00</span> <span class="text-body-secondary small">requested' in html
+    assert '€75,000.00</span> <span class="text-body-secondary small">granted' in html
+    assert "€90,000.00" not in html
 
 
 @pytest.mark.parametrize(
@@ -418,7 +418,7 @@ def test_a_manager_moves_a_card_to_granted_with_date_amount_and_author(
     assert response.status_code == 303
     assert response.headers["Location"] == "/pipeline/board?cluster=wood"
     html = text(client.get(response.headers["Location"]))
-    assert "National R&amp;D aid for Bois Clervaux S.à r.l. is now granted: 180,000.50 EUR." in html
+    assert "National R&amp;D aid for Bois Clervaux S.à r.l. is now granted: €180,000.50." in html
     with app.app_context():
         solution = db.session.get(Solution, board_world.submitted)
         assert solution.status is SolutionStatus.GRANTED
@@ -886,7 +886,7 @@ def test_funnel_page_and_export_show_n_a_for_a_division_by_zero(client, login_as
     assert rows[0]["Submitted / suggested (%)"] == "66.7"
     assert rows[2]["Granted (EUR)"] == "100000.50"
     html = text(client.get("/pipeline/funnel"))
-    assert "n/a" in html and ">100,000.50<" in html and "66.7 %" in html
+    assert "n/a" in html and ">100,000.50<" in html and "66.7%" in html
     empty = text(client.get("/pipeline/funnel?from=2020-01-01&to=2020-01-31"))
     assert "No solution was suggested, submitted or decided in this period" in empty
 

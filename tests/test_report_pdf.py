@@ -286,7 +286,7 @@ def test_key_figures_show_change_against_previous_month(rendered, tmp_path):
     assert re.search(r"−12\.3\s+−15\.0\s+▲ \+2\.7 pts", turnover)
     outlook = next(line for line in text.splitlines() if "Outlook (next 3 months) balance" in line)
     assert re.search(r"n/a\s+n/a\s+n/a", outlook), "a null figure has no change"
-    assert "€1,254,301" in text  # rounded half away from zero
+    assert "€1,254,300.50" in text  # euros with cents
 
 
 def test_summary_is_printed_as_literal_text(rendered, tmp_path):
@@ -367,6 +367,7 @@ def test_rounding_is_half_away_from_zero():
     assert round_half_away(-12.25) == -12.3
     assert round_half_away(12.25) == 12.3
     assert round_half_away(0.05) == 0.1
+    assert FMT.eur(1254300.505) == "€1,254,300.51"
 
 
 def test_ministry_withholds_balances_of_fewer_than_three_companies_and_lone_grants(app):

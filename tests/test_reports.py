@@ -140,7 +140,7 @@ def test_json_and_pdf_of_a_report_carry_the_same_numbers(app, client, login_as, 
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert (
         response.headers["Content-Disposition"]
-        == 'attachment; filename="sector-health-all-2025-06-internal.pdf"'
+        == 'attachment; filename="sector-health-all-2025-06-internal-en.pdf"'
     )
     text = pdf_text(response.data, tmp_path)
     expected = {

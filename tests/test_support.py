@@ -103,9 +103,14 @@ def test_negative_amounts_are_refused():
 
 def test_amounts_are_shown_with_grouping_cents_and_currency(app):
     with app.test_request_context():
-        assert format_eur(Decimal("120000")) == "120,000.00 EUR"
-        assert format_eur(Decimal("0.5")) == "0.50 EUR"
+        assert format_eur(Decimal("120000")) == "€120,000.00"
+        assert format_eur(Decimal("0.5")) == "€0.50"
         assert format_eur(None) == ""
+    # French and German put the sign after the amount, with their own grouping and comma.
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert format_eur(Decimal("120000")) == "120\u202f000,00\xa0€"
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert format_eur(Decimal("120000")) == "120.000,00\xa0€"
 
 
 # Need services
@@ -449,7 +454,7 @@ def test_need_page_shows_the_need_its_solutions_and_their_history(app, client, l
     assert "Moselle Precision Castings" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
     assert "COVID-RDI" in html
-    assert "50,000.00 EUR" in html
+    assert "€50,000.00" in html
     assert "22 Nov 2026" in html and "Manager Tester" in html and "Filed" in html
     assert "badge-solution-submitted" in html and ">Submitted<" in html
     assert "Advisor Tester" in html  # the owner
@@ -661,7 +666,7 @@ def test_suggesting_a_solution_through_the_page(app, client, login_as, world):
             world.need_id,
         )
     html = client.get(f"/needs/{world.need_id}").get_data(as_text=True)
-    assert "Fit 4 Digital" in html and "120,000.00 EUR" in html
+    assert "Fit 4 Digital" in html and "€120,000.00" in html
 
 
 @pytest.mark.parametrize(
@@ -727,7 +732,7 @@ def test_granting_a_solution_through_the_page(app, client, login_as, users, worl
             "Decision letter",
         )
     html = client.get(f"/solutions/{world.solution_id}").get_data(as_text=True)
-    assert "120,000.50 EUR" in html and "100,000.00 EUR" in html
+    assert "€120,000.50" in html and "€100,000.00" in html
     assert "23 Nov 2026" in html and "Decision letter" in html and "Manager Tester" in html
 
 

@@ -28,7 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config or config_from_env())
     app.url_map.converters["int"] = RecordId
 
-    from tracker import archiving, cli, database, errors, security, templating
+    from tracker import archiving, cli, database, errors, i18n, security, templating
     from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
     database.configure_engine_events()
@@ -38,7 +38,8 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     security.check_rate_limit_storage(app)  # before the limiter binds to it
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=templating.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.check_catalogues(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -11,34 +12,42 @@ from werkzeug.exceptions import HTTPException
 from tracker.common.errors import NotAllowed
 from tracker.extensions import db
 
+# Lazy: each error page is shown in the language of the request that failed.
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Access denied", "Your role does not give access to this page."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Access denied"), _l("Your role does not give access to this page.")),
     404: (
-        "Page not found",
-        "There is nothing at this address. It may have been moved or archived.",
+        _l("Page not found"),
+        _l("There is nothing at this address. It may have been moved or archived."),
     ),
-    405: ("Not allowed", "This address does not accept that kind of request."),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
     409: (
-        "Saved by someone else",
-        "Someone else saved this record at the same moment. Nothing of yours was saved: "
-        "go back, reload the page and make your change again.",
+        _l("Saved by someone else"),
+        _l(
+            "Someone else saved this record at the same moment. Nothing of yours was saved: "
+            "go back, reload the page and make your change again."
+        ),
     ),
-    413: ("File too large", "The file is larger than the server accepts."),
-    429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
+    413: (_l("File too large"), _l("The file is larger than the server accepts.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
     500: (
-        "Something went wrong",
-        "The error has been logged. Nothing was saved; please try again.",
+        _l("Something went wrong"),
+        _l("The error has been logged. Nothing was saved; please try again."),
     ),
 }
 
 
 def _render(code: int, detail: str | None = None) -> tuple[str, int]:
-    title, message = MESSAGES.get(code, (f"Error {code}", ""))
+    known = MESSAGES.get(code)
+    title = str(known[0]) if known else _("Error %(code)d", code=code)
+    message = str(known[1]) if known else ""
     if request.accept_mimetypes.best == "application/json":
-        return {"error": _(title), "status": code}, code  # type: ignore[return-value]
+        return {"error": title, "status": code}, code  # type: ignore[return-value]
     return render_template(
-        "errors/error.html", code=code, title=_(title), message=detail or _(message)
+        "errors/error.html", code=code, title=title, message=detail or message
     ), code
 
 

@@ -8,6 +8,7 @@ import time
 import click
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from limits.storage import storage_from_string
 from werkzeug.datastructures import ImmutableMultiDict
@@ -177,7 +178,9 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    # Flask-Login flashes the message through localize_callback: in the visitor's language.
+    login_manager.login_message = _l("Please sign in to continue.")  # type: ignore[assignment]
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.before_request(expire_idle_session)

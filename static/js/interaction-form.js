@@ -155,7 +155,9 @@
     });
     // An answer arriving after the user left the field opens nothing.
     if (document.activeElement === input) open();
-    status.textContent = texts.found.replace("{n}", items.length);
+    // The page gives the sentence in its language, singular and plural (no result: noMatch).
+    var found = items.length === 1 ? texts.foundOne : texts.found;
+    status.textContent = found.replace("{n}", items.length);
   }
 
   function search(q) {

@@ -339,7 +339,7 @@ def test_advisor_creates_finds_and_opens_a_company(live_server, app, users, page
     expect(
         page.get_by_role("img", name=re.compile("Risk level at 6 health checks"))
     ).to_be_visible()
-    expect(page.get_by_text("SNCI loan: suggested → granted, 200,000.00 EUR")).to_be_visible()
+    expect(page.get_by_text("SNCI loan: suggested → granted, €200,000.00")).to_be_visible()
     expect(page.get_by_text("3 days overdue")).to_be_visible()
     expect(page.locator("#main").get_by_role("link", name="Log a contact")).to_have_attribute(
         "href", f"/interactions/new?company={story_id}"

@@ -62,7 +62,7 @@ def test_a_manager_moves_a_card_to_granted_and_sees_it_on_the_timeline(
     expect(page.get_by_role("heading", level=1)).to_have_text("Pipeline")
     submitted = page.locator('[data-column="submitted"]')
     card = submitted.locator("article").filter(has_text="Capellen Composites S.A.")
-    expect(card).to_contain_text("120,000.00 EUR requested")
+    expect(card).to_contain_text("€120,000.00 requested")
     expect(card).to_contain_text("12 days in status")
     _no_accessibility_violations(page)
 
@@ -74,11 +74,11 @@ def test_a_manager_moves_a_card_to_granted_and_sees_it_on_the_timeline(
     card.get_by_role("button", name="Move", exact=True).click()
 
     expect(page.get_by_role("alert")).to_contain_text(
-        "National R&D aid for Capellen Composites S.A. is now granted: 95,000.00 EUR."
+        "National R&D aid for Capellen Composites S.A. is now granted: €95,000.00."
     )
     granted = page.locator('[data-column="granted"]')
     expect(granted.locator("article").filter(has_text="Capellen Composites S.A.")).to_contain_text(
-        "95,000.00 EUR granted"
+        "€95,000.00 granted"
     )
     expect(submitted).not_to_contain_text("Capellen Composites S.A.")
     screenshot("pipeline-board-moved")
@@ -86,7 +86,7 @@ def test_a_manager_moves_a_card_to_granted_and_sees_it_on_the_timeline(
     granted.get_by_role("link", name="Capellen Composites S.A.").click()
     expect(page).to_have_url(re.compile(rf"/companies/{company_id}$"))
     expect(page.locator(".timeline")).to_contain_text(
-        "National R&D aid: submitted → granted, 95,000.00 EUR"
+        "National R&D aid: submitted → granted, €95,000.00"
     )
 
 

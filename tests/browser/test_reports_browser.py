@@ -103,7 +103,7 @@ def test_manager_generates_writes_finalises_and_downloads(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value
-    assert download.suggested_filename == f"sector-health-all-{LAST_MONTH}-ministry.pdf"
+    assert download.suggested_filename == f"sector-health-all-{LAST_MONTH}-ministry-en.pdf"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF")
@@ -116,3 +116,29 @@ def test_manager_generates_writes_finalises_and_downloads(
     no_accessibility_violations(page)
     screenshot("reports-archive")
     assert re.search(r"/reports$", page.url)
+
+
+def test_a_report_in_french_previews_in_french_on_an_english_page(
+    live_server, users, last_month_data, page, screenshot
+):
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-mail").fill("manager@example.lu")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/reports")
+    language = page.get_by_label("Language of the report")
+    expect(language).to_have_value("en")  # the language the manager reads the app in
+    language.select_option(label="Français")
+    page.get_by_role("button", name="Generate draft").click()
+    expect(page.get_by_role("alert")).to_contain_text("Draft ready")
+    expect(page.get_by_role("alert")).to_contain_text("Français")
+
+    preview = page.locator("article.report-preview")
+    expect(preview).to_have_attribute("lang", "fr")
+    expect(preview.get_by_role("heading", name="Chiffres clés", exact=True)).to_be_visible()
+    expect(preview.get_by_role("heading", name="Définitions", exact=True)).to_be_visible()
+    # The page itself, and the summary form in the preview, stay in the manager's language.
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    expect(page.get_by_label("Text of the executive summary")).to_be_visible()
+    no_accessibility_violations(page)
+    screenshot("report-preview-fr")

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.auth.forms import PASSWORD_HELP, PasswordPolicy
 from tracker.common.versions import VersionField
+from tracker.i18n import LANGUAGES
+
+# "" is no choice of one's own: pages follow the browser's languages (users.locale is NULL).
+BROWSER_DEFAULT = ""
+
+
+def language_choices() -> list[SelectChoice]:
+    """ "Browser default", then every language named in itself (it is not translated)."""
+    return [
+        SelectChoice(BROWSER_DEFAULT, _l("Browser default")),
+        *(SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGES.items()),
+    ]
 
 
 class AccountForm(FlaskForm):
@@ -18,6 +31,13 @@ class AccountForm(FlaskForm):
     """
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    locale = SelectField(
+        _l("Language"),
+        choices=language_choices(),
+        description=_l(
+            "The language of your pages. Browser default follows your browser's settings."
+        ),
+    )
     current_password = PasswordField(
         _l("Current password"),
         validators=[Length(max=256)],
@@ -37,5 +57,7 @@ class AccountForm(FlaskForm):
 
     def __init__(self, *args: object, user_email: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        if self.locale.data is None:  # the user follows the browser: that option is selected
+            self.locale.data = BROWSER_DEFAULT
         # For PasswordPolicy: the form has no e-mail field, the user cannot change it here.
         self.user_email = user_email

@@ -10,10 +10,11 @@ from tracker import audit
 from tracker.auth.passwords import hash_password, password_problem, verify_password
 from tracker.common.errors import ValidationError
 from tracker.common.versions import UNCHECKED, check_version
+from tracker.i18n import LANGUAGES
 from tracker.models import User
 
 # What a user may change about themselves besides the password; audited field by field.
-PROFILE_FIELDS = ["name"]
+PROFILE_FIELDS = ["name", "locale"]
 # The audit trail never holds a password hash, only that it changed.
 PASSWORD_CHANGED = ["(changed)", "(changed)"]
 
@@ -33,12 +34,16 @@ def update_account(
     """
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")  # a bug, not input
     # An admin may have changed the account meanwhile (signing in also writes the row: no edit).
     check_version(user, version, _("account"), unaudited_ok=True)
     name = str(profile.get("name", user.name)).strip()
     if not name:
         raise ValidationError(_("Enter your name."), "name")
+    # "" or None: follow the browser; else one of the languages the app speaks.
+    locale = profile.get("locale", user.locale) or None
+    if locale is not None and locale not in LANGUAGES:
+        raise ValidationError(_("Choose a language from the list."), "locale")
     if new_password:
         if not current_password or not verify_password(user.password_hash, current_password):
             raise ValidationError(_("The current password is not right."), "current_password")
@@ -47,6 +52,7 @@ def update_account(
             raise ValidationError(problem, "new_password")
     before = audit.snapshot(user, PROFILE_FIELDS)
     user.name = name
+    user.locale = locale
     changes = audit.diff(before, audit.snapshot(user, PROFILE_FIELDS))
     if new_password:
         user.password_hash = hash_password(new_password)

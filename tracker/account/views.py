@@ -1,9 +1,11 @@
-"""My account: every signed-in user sees their account and changes their name and password."""
+"""My account: every signed-in user sees their account and changes their name, language and
+password."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
@@ -50,6 +52,8 @@ def index() -> Response | str:
             if not attach_error(form, error):
                 flash(str(error), "danger")
         else:
+            if "locale" in changes:
+                refresh()  # the message below, and the next page, in the language just chosen
             if "password" in changes:
                 # The token changed: sign this session in again with it; every other one has ended.
                 remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")

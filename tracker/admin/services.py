@@ -8,6 +8,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from tracker import audit
 from tracker.auth.passwords import hash_password, password_problem
 from tracker.common.errors import ValidationError
@@ -23,6 +27,10 @@ INSTRUMENT_FIELDS = ["name", "provider", "kind", "description", "active_from", "
 MARKET_FIELDS = ["slug", "name", "active"]
 # What the audit trail says of a password: never its hash.
 PASSWORD_SET, PASSWORD_CHANGED, PASSWORD_HIDDEN = "(set)", "(changed)", "(hidden)"
+# A catalogue entry whose name another one already has (names compared without case/accents).
+CATEGORY_TAKEN = _l("A need category named %(name)s already exists.")
+INSTRUMENT_TAKEN = _l("An instrument named %(name)s already exists.")
+MARKET_TAKEN = _l("A market named %(name)s already exists.")
 
 
 def _checked_slug(slug: str, *, example: str) -> str:
@@ -30,7 +38,10 @@ def _checked_slug(slug: str, *, example: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise ValidationError(
-            f"A slug is lower-case letters and digits separated by hyphens, like {example}.",
+            _(
+                "A slug is lower-case letters and digits separated by hyphens, like %(example)s.",
+                example=example,
+            ),
             "slug",
         )
     return slug
@@ -44,7 +55,7 @@ def clusters_by_slug(slugs: Iterable[str]) -> list[Cluster]:
     found = db.session.execute(db.select(Cluster).where(Cluster.slug.in_(wanted))).scalars().all()
     missing = wanted - {c.slug for c in found}
     if missing:
-        raise ValidationError(f"Unknown cluster: {', '.join(sorted(missing))}.")
+        raise ValidationError(_("Unknown cluster: %(slugs)s.", slugs=", ".join(sorted(missing))))
     return list(found)
 
 
@@ -66,7 +77,9 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     if _email_taken(email):
-        raise ValidationError(f"A user with the e-mail {email} already exists.", "email")
+        raise ValidationError(
+            _("A user with the e-mail %(email)s already exists.", email=email), "email"
+        )
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise ValidationError(problem, "password")
@@ -100,12 +113,14 @@ def update_user(
 
     Signing in also changes the user's row (not audited): only audited changes are a conflict.
     """
-    check_version(user, version, "user", unaudited_ok=True)
+    check_version(user, version, _("user"), unaudited_ok=True)
     email = email.strip().lower()
     if _email_taken(email, exclude_id=user.id):
-        raise ValidationError(f"A user with the e-mail {email} already exists.", "email")
+        raise ValidationError(
+            _("A user with the e-mail %(email)s already exists.", email=email), "email"
+        )
     if user.id == actor.id and (role is not Role.ADMIN or not active):
-        raise ValidationError("You cannot remove your own admin role or deactivate yourself.")
+        raise ValidationError(_("You cannot remove your own admin role or deactivate yourself."))
     before = audit.snapshot(user, USER_FIELDS)
     was_active = user.active
     user.email, user.name, user.role, user.active = email, name.strip(), Role(role), active
@@ -122,7 +137,7 @@ def update_user(
 def set_user_active(user: User, active: bool, *, actor: User) -> User:
     """Activate or deactivate; deactivation ends the user's open sessions at once."""
     if user.id == actor.id and not active:
-        raise ValidationError("You cannot deactivate yourself.")
+        raise ValidationError(_("You cannot deactivate yourself."))
     if user.active != active:
         user.active = active
         if not active:
@@ -150,9 +165,13 @@ def create_cluster(
 ) -> Cluster:
     slug = _checked_slug(slug, example="materials-manufacturing")
     if db.session.execute(db.select(Cluster.id).where(Cluster.slug == slug)).first():
-        raise ValidationError(f"A cluster with the slug {slug} already exists.", "slug")
+        raise ValidationError(
+            _("A cluster with the slug %(slug)s already exists.", slug=slug), "slug"
+        )
     if db.session.execute(db.select(Cluster.id).where(Cluster.name == name.strip())).first():
-        raise ValidationError(f"A cluster named {name.strip()} already exists.", "name")
+        raise ValidationError(
+            _("A cluster named %(name)s already exists.", name=name.strip()), "name"
+        )
     cluster = Cluster(slug=slug, name=name.strip(), description=description.strip())
     db.session.add(cluster)
     audit.record(actor, "create", cluster, audit.diff({}, audit.snapshot(cluster, CLUSTER_FIELDS)))
@@ -163,13 +182,13 @@ def update_cluster(
     cluster: Cluster, *, name: str, description: str, actor: User, version: Any = UNCHECKED
 ) -> Cluster:
     """Rename or describe a cluster; its slug never changes."""
-    check_version(cluster, version, "cluster")
+    check_version(cluster, version, _("cluster"))
     name = name.strip()
     clash = db.session.execute(
         db.select(Cluster.id).where(Cluster.name == name, Cluster.id != cluster.id)
     ).first()
     if clash:
-        raise ValidationError(f"A cluster named {name} already exists.", "name")
+        raise ValidationError(_("A cluster named %(name)s already exists.", name=name), "name")
     before = audit.snapshot(cluster, CLUSTER_FIELDS)
     cluster.name, cluster.description = name, description.strip()
     changes = audit.diff(before, audit.snapshot(cluster, CLUSTER_FIELDS))
@@ -202,10 +221,10 @@ def _check_name_free(
     name: str,
     *,
     exclude_id: int | None,
-    noun: str,
+    taken: LazyString,
     key: Callable[[str], str] = catalogue_name_key,
 ) -> None:
-    """Refuse `name` when another entry's name has the same `key`.
+    """Refuse `name` when another entry's name has the same `key`; `taken` names the clash.
 
     Compared in Python because neither database strips accents portably and SQLite's lower()
     only knows ASCII; a catalogue holds tens of rows.
@@ -214,7 +233,7 @@ def _check_name_free(
     rows = db.session.execute(db.select(model.id, model.name)).all()
     clash = next((r.name for r in rows if r.id != exclude_id and key(r.name) == wanted), None)
     if clash is not None:
-        raise ValidationError(f"{noun} named {clash} already exists.", "name")
+        raise ValidationError(str(taken) % {"name": clash}, "name")
 
 
 def _slug_taken(model: type[NeedCategory | Market], slug: str) -> bool:
@@ -242,9 +261,11 @@ def create_need_category(
     """Add a category to the taxonomy; without a position it goes after the last one."""
     slug = _checked_slug(slug, example="rdi-funding")
     if _slug_taken(NeedCategory, slug):
-        raise ValidationError(f"A need category with the slug {slug} already exists.", "slug")
+        raise ValidationError(
+            _("A need category with the slug %(slug)s already exists.", slug=slug), "slug"
+        )
     name = name.strip()
-    _check_name_free(NeedCategory, name, exclude_id=None, noun="A need category")
+    _check_name_free(NeedCategory, name, exclude_id=None, taken=CATEGORY_TAKEN)
     if position is None:
         last = db.session.scalar(db.select(db.func.max(NeedCategory.position)))
         position = 0 if last is None else last + 1
@@ -266,9 +287,9 @@ def update_need_category(
     version: Any = UNCHECKED,
 ) -> NeedCategory:
     """Rename, reorder, retire or reactivate a category; its slug never changes."""
-    check_version(category, version, "need category")
+    check_version(category, version, _("need category"))
     name = name.strip()
-    _check_name_free(NeedCategory, name, exclude_id=category.id, noun="A need category")
+    _check_name_free(NeedCategory, name, exclude_id=category.id, taken=CATEGORY_TAKEN)
     before = audit.snapshot(category, NEED_CATEGORY_FIELDS)
     category.name, category.position, category.active = name, position, active
     changes = audit.diff(before, audit.snapshot(category, NEED_CATEGORY_FIELDS))
@@ -279,7 +300,7 @@ def update_need_category(
 
 def _checked_period(active_from: date | None, active_to: date | None) -> None:
     if active_from and active_to and active_to < active_from:
-        raise ValidationError("The end date cannot be before the start date.", "active_to")
+        raise ValidationError(_("The end date cannot be before the start date."), "active_to")
 
 
 def create_instrument(
@@ -295,7 +316,7 @@ def create_instrument(
     """Add an instrument; its name must differ from the others by more than case and accents."""
     name = name.strip()
     _check_name_free(
-        Instrument, name, exclude_id=None, noun="An instrument", key=instrument_name_key
+        Instrument, name, exclude_id=None, taken=INSTRUMENT_TAKEN, key=instrument_name_key
     )
     _checked_period(active_from, active_to)
     instrument = Instrument(
@@ -326,10 +347,10 @@ def update_instrument(
     version: Any = UNCHECKED,
 ) -> Instrument:
     """Change an instrument of the catalogue; refused when someone else saved it meanwhile."""
-    check_version(instrument, version, "instrument")
+    check_version(instrument, version, _("instrument"))
     name = name.strip()
     _check_name_free(
-        Instrument, name, exclude_id=instrument.id, noun="An instrument", key=instrument_name_key
+        Instrument, name, exclude_id=instrument.id, taken=INSTRUMENT_TAKEN, key=instrument_name_key
     )
     _checked_period(active_from, active_to)
     before = audit.snapshot(instrument, INSTRUMENT_FIELDS)
@@ -345,9 +366,11 @@ def update_instrument(
 def create_market(*, slug: str, name: str, actor: User | None = None) -> Market:
     slug = _checked_slug(slug, example="consumer-goods")
     if _slug_taken(Market, slug):
-        raise ValidationError(f"A market with the slug {slug} already exists.", "slug")
+        raise ValidationError(
+            _("A market with the slug %(slug)s already exists.", slug=slug), "slug"
+        )
     name = name.strip()
-    _check_name_free(Market, name, exclude_id=None, noun="A market")
+    _check_name_free(Market, name, exclude_id=None, taken=MARKET_TAKEN)
     market = Market(slug=slug, name=name, active=True)
     db.session.add(market)
     audit.record(actor, "create", market, audit.diff({}, audit.snapshot(market, MARKET_FIELDS)))
@@ -358,9 +381,9 @@ def update_market(
     market: Market, *, name: str, active: bool, actor: User, version: Any = UNCHECKED
 ) -> Market:
     """Rename, retire or reactivate a market; its slug never changes."""
-    check_version(market, version, "market")
+    check_version(market, version, _("market"))
     name = name.strip()
-    _check_name_free(Market, name, exclude_id=market.id, noun="A market")
+    _check_name_free(Market, name, exclude_id=market.id, taken=MARKET_TAKEN)
     before = audit.snapshot(market, MARKET_FIELDS)
     market.name, market.active = name, active
     changes = audit.diff(before, audit.snapshot(market, MARKET_FIELDS))

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations
 from wtforms import SelectMultipleField, widgets
 
 from tracker.common.errors import ValidationError
+
+
+class TranslatedMeta:
+    """WTForms' own messages ("Not a valid choice.") in the page's language, as a FlaskForm has
+    them: for plain `Form`s, which are sub-forms of a FlaskForm or search forms without CSRF.
+    Use it as `Meta = TranslatedMeta` in the form class."""
+
+    def get_translations(self, form: Any) -> Any:
+        return translations
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -14,6 +14,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from tracker.i18n import format_day
 from tracker.models import RiskLevel
 
 WIDTH, HEIGHT = 640, 150
@@ -84,7 +85,7 @@ class RiskHistory:
 def describe(history: RiskHistory, start: date) -> str:
     """The chart in one sentence, for people who cannot see it."""
     if history.first is None or history.last is None:
-        return _("No risk level assessed since %(day)s.", day=format_date(start, "d MMM y"))
+        return _("No risk level assessed since %(day)s.", day=format_day(start))
     first_on, first = history.first
     last_on, last = history.last
     worst = max((level for _on, level in history.days), key=lambda level: level.rank)
@@ -92,12 +93,12 @@ def describe(history: RiskHistory, start: date) -> str:
         "Risk level at %(n)d health checks since %(start)s: %(first)s on %(first_on)s, "
         "%(last)s on %(last_on)s, at worst %(worst)s.",
         n=history.checks,
-        start=format_date(start, "d MMM y"),
-        first=_(first.label).lower(),
-        first_on=format_date(first_on, "d MMM y"),
-        last=_(last.label).lower(),
-        last_on=format_date(last_on, "d MMM y"),
-        worst=_(worst.label).lower(),
+        start=format_day(start),
+        first=first.label.lower(),
+        first_on=format_day(first_on),
+        last=last.label.lower(),
+        last_on=format_day(last_on),
+        worst=worst.label.lower(),
     )
 
 
@@ -138,7 +139,7 @@ def risk_chart(history: RiskHistory, *, start: date, end: date) -> Markup:
         )
         parts.append(
             f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="{TEXT_COLOUR}">{escape(_(level.label))}</text>'
+            f'fill="{TEXT_COLOUR}">{escape(level.label)}</text>'
         )
     # Quarter ticks along the bottom.
     for tick in _quarters(start, end):
@@ -163,7 +164,7 @@ def risk_chart(history: RiskHistory, *, start: date, end: date) -> Markup:
             f'stroke-width="2" stroke-linejoin="round"/>'
         )
         for (on, level), (x, y) in zip(points, xy, strict=True):
-            tip = f"{format_date(on, 'd MMM y')}: {_(level.label)}"
+            tip = f"{format_day(on)}: {level.label}"
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{RISK_COLOURS[level]}" '
                 f'stroke="#fff" stroke-width="1.5"><title>{escape(tip)}</title></circle>'

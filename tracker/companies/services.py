@@ -6,6 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
 from tracker import audit
@@ -85,35 +88,37 @@ def _checked(normalise: Callable[..., Any], value: Any, field_name: str, *args: 
         raise ValidationError(str(error), field_name) from None
 
 
-def _text(value: str | None, limit: int, field_name: str, label: str) -> str | None:
+def _text(value: str | None, limit: int, field_name: str, label: LazyString) -> str | None:
     text = " ".join(value.split()) if value else ""
     if len(text) > limit:
-        raise ValidationError(f"{label} has at most {limit} characters.", field_name)
+        raise ValidationError(
+            _("%(field)s has at most %(limit)d characters.", field=label, limit=limit), field_name
+        )
     return text or None
 
 
 def _clean(details: CompanyDetails) -> CompanyDetails:
     """The details with every field normalised; a ValidationError names the first bad field."""
-    legal_name = _text(details.legal_name, 200, "legal_name", "The legal name")
+    legal_name = _text(details.legal_name, 200, "legal_name", _l("The legal name"))
     if not legal_name:
-        raise ValidationError("A company needs its legal name.", "legal_name")
+        raise ValidationError(_("A company needs its legal name."), "legal_name")
     country = (details.country or "LU").strip().upper()
     if country not in validation.COUNTRIES:
-        raise ValidationError(f"Unknown country: {country}.", "country")
+        raise ValidationError(_("Unknown country: %(country)s.", country=country), "country")
     if details.employees is not None and details.employees < 0:
-        raise ValidationError("The number of employees cannot be negative.", "employees")
+        raise ValidationError(_("The number of employees cannot be negative."), "employees")
     return CompanyDetails(
         legal_name=legal_name,
-        trade_name=_text(details.trade_name, 200, "trade_name", "The trade name"),
+        trade_name=_text(details.trade_name, 200, "trade_name", _l("The trade name")),
         rcs_number=_checked(validation.normalise_rcs, details.rcs_number, "rcs_number"),
         vat_number=_checked(validation.normalise_vat, details.vat_number, "vat_number"),
         nace_code=_checked(validation.normalise_nace, details.nace_code, "nace_code"),
         employees=details.employees,
-        street=_text(details.street, 200, "street", "The street"),
+        street=_text(details.street, 200, "street", _l("The street")),
         postal_code=_checked(
             validation.normalise_postal_code, details.postal_code, "postal_code", country
         ),
-        locality=_text(details.locality, 120, "locality", "The locality"),
+        locality=_text(details.locality, 120, "locality", _l("The locality")),
         country=country,
         website=_checked(validation.normalise_website, details.website, "website"),
         status=CompanyStatus(details.status),
@@ -132,7 +137,12 @@ def _check_rcs_free(rcs_number: str | None, exclude_id: int | None = None) -> No
     other = db.session.execute(query).first()
     if other is not None:
         raise ValidationError(
-            f"{other.legal_name} already has the RCS number {rcs_number}.", "rcs_number"
+            _(
+                "%(company)s already has the RCS number %(rcs)s.",
+                company=other.legal_name,
+                rcs=rcs_number,
+            ),
+            "rcs_number",
         )
 
 
@@ -179,9 +189,9 @@ def likely_duplicates(
     reasons: dict[int, list[str]] = {}
     for row in rows_by_id.values():
         if rcs_number and row.rcs_number == rcs_number:
-            reasons.setdefault(row.id, []).append(f"same RCS number {rcs_number}")
+            reasons.setdefault(row.id, []).append(_("same RCS number %(rcs)s", rcs=rcs_number))
         if vat_number and row.vat_number == vat_number:
-            reasons.setdefault(row.id, []).append(f"same VAT number {vat_number}")
+            reasons.setdefault(row.id, []).append(_("same VAT number %(vat)s", vat=vat_number))
     keys = {validation.name_key(n) for n in (legal_name, trade_name) if n}
     keys.discard("")
     if keys:
@@ -202,7 +212,9 @@ def likely_duplicates(
             ):
                 best[company_id] = max(best.get(company_id, 0.0), score)
         for company_id, score in best.items():
-            reasons.setdefault(company_id, []).append(f"similar name ({round(score)}% alike)")
+            reasons.setdefault(company_id, []).append(
+                _("similar name (%(score)d%% alike)", score=round(score))
+            )
     ranked = sorted(
         reasons,
         key=lambda cid: (-len(reasons[cid]), rows_by_id[cid].legal_name.casefold(), cid),
@@ -249,7 +261,7 @@ def update_company(
     version: Any = UNCHECKED,
 ) -> Company:
     """Save edited details; refuse when `version` shows someone else saved in the meantime."""
-    check_version(company, version, "company")
+    check_version(company, version, _("company"))
     details = _clean(details)
     _check_rcs_free(details.rcs_number, exclude_id=company.id)
     before = audit.snapshot(company, COMPANY_FIELDS)
@@ -287,7 +299,9 @@ def markets_by_slug(slugs: Iterable[str]) -> list[Market]:
     found = db.session.execute(db.select(Market).where(Market.slug.in_(wanted))).scalars().all()
     missing = wanted - {m.slug for m in found}
     if missing:
-        raise ValidationError(f"Unknown market: {', '.join(sorted(missing))}.", "markets")
+        raise ValidationError(
+            _("Unknown market: %(slugs)s.", slugs=", ".join(sorted(missing))), "markets"
+        )
     return list(found)
 
 
@@ -304,12 +318,12 @@ class PersonDetails:
 
 
 def _clean_person(details: PersonDetails) -> PersonDetails:
-    name = _text(details.name, 160, "name", "The name")
+    name = _text(details.name, 160, "name", _l("The name"))
     if not name:
-        raise ValidationError("A contact needs a name.", "name")
+        raise ValidationError(_("A contact needs a name."), "name")
     return PersonDetails(
         name=name,
-        job_title=_text(details.job_title, 160, "job_title", "The job title"),
+        job_title=_text(details.job_title, 160, "job_title", _l("The job title")),
         email=_checked(validation.normalise_email, details.email, "email"),
         phone=_checked(validation.normalise_phone, details.phone, "phone"),
         lawful_basis=LawfulBasis(details.lawful_basis),
@@ -340,7 +354,7 @@ def update_person(
     person: Person, details: PersonDetails, *, actor: User | None, version: Any = UNCHECKED
 ) -> Person:
     """Save a contact's edited details, refused when someone else saved them meanwhile."""
-    check_version(person, version, "contact")
+    check_version(person, version, _("contact"))
     details = _clean_person(details)
     before = audit.snapshot(person, PERSON_FIELDS)
     _apply_person(person, details)
@@ -361,7 +375,7 @@ def archive_person(person: Person, *, actor: User | None) -> Person:
 def restore_person(person: Person, *, actor: User | None) -> Person:
     """List an archived contact person on the company's page again (never an erased one)."""
     if person.erased_at is not None:
-        raise ValidationError("This person's data was erased; the record cannot be restored.")
+        raise ValidationError(_("This person's data was erased; the record cannot be restored."))
     if person.archived:
         person.archived = False
         audit.record(actor, "restore", person, {"archived": [True, False]})

@@ -10,15 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from stdnum import numdb
 from stdnum.eu import nace, vat
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.lu import tva
+
+from tracker.i18n import DEFAULT_LOCALE, current_language
 
 NACE_REVISION = "2.0"
 
@@ -27,23 +32,25 @@ COUNTRIES = ("LU", "BE", "DE", "FR", "NL", "AT", "CH", "ES", "GB", "IT", "PL", "
 
 _SEPARATORS = re.compile(r"[\s.\-/]+")
 _RCS = re.compile(r"^B?(\d{1,7})$")
-_POSTAL_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    # country: (pattern on the upper-cased value, message)
-    "LU": (re.compile(r"^(?:L\s*-?\s*)?(\d{4})$"), "A Luxembourg postal code is like L-4362."),
+_POSTAL_FORMATS: dict[str, tuple[re.Pattern[str], Any]] = {
+    # country: (pattern on the upper-cased value, message in the page's language)
+    "LU": (re.compile(r"^(?:L\s*-?\s*)?(\d{4})$"), _l("A Luxembourg postal code is like L-4362.")),
     "FR": (
         re.compile(r"^(?:F\s*-?\s*)?(\d{5})$"),
-        "A French postal code has 5 digits, like 57000.",
+        _l("A French postal code has 5 digits, like 57000."),
     ),
     "DE": (
         re.compile(r"^(?:D\s*-?\s*)?(\d{5})$"),
-        "A German postal code has 5 digits, like 66111.",
+        _l("A German postal code has 5 digits, like 66111."),
     ),
     "BE": (
         re.compile(r"^(?:B\s*-?\s*)?(\d{4})$"),
-        "A Belgian postal code has 4 digits, like 6700.",
+        _l("A Belgian postal code has 4 digits, like 6700."),
     ),
-    "NL": (re.compile(r"^(\d{4})\s*([A-Z]{2})$"), "A Dutch postal code is like 1012 AB."),
+    "NL": (re.compile(r"^(\d{4})\s*([A-Z]{2})$"), _l("A Dutch postal code is like 1012 AB.")),
 }
+LU_VAT_FORMAT = _l("A Luxembourg VAT number is LU followed by 8 digits, like LU12345678.")
+WEB_SCHEME = _l("Enter a web address starting with http:// or https://.")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:(?!\d)", re.I)
 
@@ -104,7 +111,7 @@ def normalise_rcs(value: str | None) -> str | None:
         return None
     match = _RCS.match(_SEPARATORS.sub("", str(value)).upper())
     if not match:
-        raise ValueError("An RCS number is B followed by digits, like B123456.")
+        raise ValueError(_("An RCS number is B followed by digits, like B123456."))
     return f"B{match.group(1)}"
 
 
@@ -122,21 +129,26 @@ def normalise_vat(value: str | None) -> str | None:
             return vat.compact(vat.validate(compact))
         except StdnumError:
             raise ValueError(
-                f"{compact} is not a valid {compact[:2]} VAT number; check it for a typo."
+                _(
+                    "%(number)s is not a valid %(country)s VAT number; check it for a typo.",
+                    number=compact,
+                    country=compact[:2],
+                )
             ) from None
     digits = compact.removeprefix("LU")
     if not re.fullmatch(r"\d{8}", digits):
-        raise ValueError("A Luxembourg VAT number is LU followed by 8 digits, like LU12345678.")
+        raise ValueError(LU_VAT_FORMAT)
     try:
         return "LU" + tva.validate(digits)
     except InvalidChecksum:
         raise ValueError(
-            f"LU{digits} does not pass the VAT check digits; check it for a typo."
+            _(
+                "%(number)s does not pass the VAT check digits; check it for a typo.",
+                number=f"LU{digits}",
+            )
         ) from None
     except StdnumError:
-        raise ValueError(
-            "A Luxembourg VAT number is LU followed by 8 digits, like LU12345678."
-        ) from None
+        raise ValueError(LU_VAT_FORMAT) from None
 
 
 def normalise_nace(value: str | None) -> str | None:
@@ -145,12 +157,15 @@ def normalise_nace(value: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s.]", "", str(value))
     if not re.fullmatch(r"\d{2,4}", digits):
-        raise ValueError("A NACE code is 2 to 4 digits, like 25.62 (or 2562).")
+        raise ValueError(_("A NACE code is 2 to 4 digits, like 25.62 (or 2562)."))
     try:
         nace.validate(digits, revision=NACE_REVISION)
     except StdnumError:
         raise ValueError(
-            f"{nace.format(digits)} is not a code of the NACE Rev. 2 classification."
+            _(
+                "%(code)s is not a code of the NACE Rev. 2 classification.",
+                code=nace.format(digits),
+            )
         ) from None
     return nace.format(digits)
 
@@ -186,12 +201,12 @@ def normalise_postal_code(value: str | None, country: str | None = "LU") -> str 
     country = (country or "LU").upper()
     if country not in _POSTAL_FORMATS:
         if len(text) > 16:
-            raise ValueError("A postal code has at most 16 characters.")
+            raise ValueError(_("A postal code has at most 16 characters."))
         return text
     pattern, message = _POSTAL_FORMATS[country]
     match = pattern.match(text)
     if not match:
-        raise ValueError(message)
+        raise ValueError(str(message))
     if country == "LU":
         return f"L-{match.group(1)}"
     if country == "NL":
@@ -206,9 +221,9 @@ def normalise_website(value: str | None) -> str | None:
     text = str(value).strip()
     if "://" not in text:
         if _OTHER_SCHEME.match(text):
-            raise ValueError("Enter a web address starting with http:// or https://.")
+            raise ValueError(WEB_SCHEME)
         text = "https://" + text
-    message = "Enter a web address like https://www.example.lu."
+    message = _("Enter a web address like https://www.example.lu.")
     if len(text) > 300 or any(ch.isspace() for ch in text):
         raise ValueError(message)
     try:
@@ -218,7 +233,7 @@ def normalise_website(value: str | None) -> str | None:
     except ValueError:
         raise ValueError(message) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise ValueError("Enter a web address starting with http:// or https://.")
+        raise ValueError(WEB_SCHEME)
     if not _HOSTNAME.match(hostname) or parts.username or parts.password:
         raise ValueError(message)
     return text
@@ -231,14 +246,23 @@ def normalise_email(value: str | None) -> str | None:
     try:
         return validate_email(str(value).strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
+        # email_validator says precisely what is wrong, but only in English: other languages get
+        # a sentence of their own, with its words as the detail.
+        reason = str(error)
+        if current_language() == DEFAULT_LOCALE:
+            raise ValueError(reason) from None
+        raise ValueError(
+            _("This is not a valid e-mail address (%(reason)s).", reason=reason)
+        ) from None
 
 
 def normalise_phone(value: str | None, region: str = "LU") -> str | None:
     """`26 12 34 56` → `+352 26 12 34 56`: international format, numbers without a prefix in LU."""
     if _blank(value):
         return None
-    message = "Enter a phone number like +352 26 12 34 56 (the country code may be left out in LU)."
+    message = _(
+        "Enter a phone number like +352 26 12 34 56 (the country code may be left out in LU)."
+    )
     try:
         number = phonenumbers.parse(str(value), region)
     except phonenumbers.NumberParseException:

@@ -20,6 +20,7 @@ from flask import (
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -65,8 +66,8 @@ def _accent_insensitive_search_on_sqlite(state: BlueprintSetupState) -> None:
 
 HEALTH_CHART_MONTHS = 24
 # Two people saving the same RCS number at once: the unique constraint refuses the second.
-RCS_TAKEN_MEANWHILE = ValidationError(
-    "Another company was saved with this RCS number a moment ago; check the list.", "rcs_number"
+RCS_TAKEN_MEANWHILE = _l(
+    "Another company was saved with this RCS number a moment ago; check the list."
 )
 
 
@@ -141,7 +142,7 @@ def _filter_fields() -> list[tuple[str, str, list[tuple[str, str]], str]]:
             ],
             _("Anyone"),
         ),
-        ("status", _("Status"), [(s.value, _(s.label)) for s in CompanyStatus], _("Any status")),
+        ("status", _("Status"), [(s.value, s.label) for s in CompanyStatus], _("Any status")),
         (
             "market",
             _("Market"),
@@ -163,7 +164,7 @@ def _filter_fields() -> list[tuple[str, str, list[tuple[str, str]], str]]:
         (
             "risk",
             _("Latest risk"),
-            [*((r.value, _(r.label)) for r in RiskLevel), ("none", _("Not assessed"))],
+            [*((r.value, r.label) for r in RiskLevel), ("none", _("Not assessed"))],
             _("Any risk"),
         ),
         (
@@ -259,7 +260,7 @@ def new() -> Response | str:
         except ValidationError as error:
             _refused(form, error)
         except sa.exc.IntegrityError:
-            _refused(form, RCS_TAKEN_MEANWHILE)
+            _refused(form, ValidationError(str(RCS_TAKEN_MEANWHILE), "rcs_number"))
         else:
             flash(_("%(name)s added.", name=company.legal_name), "success")
             return redirect(url_for("companies.detail", company_id=company.id))
@@ -290,7 +291,7 @@ def edit(company_id: int) -> Response | str:
         except ValidationError as error:
             _refused(form, error)
         except sa.exc.IntegrityError:
-            _refused(form, RCS_TAKEN_MEANWHILE)
+            _refused(form, ValidationError(str(RCS_TAKEN_MEANWHILE), "rcs_number"))
         else:
             flash(_("Changes to %(name)s saved.", name=company.legal_name), "success")
             return redirect(url_for("companies.detail", company_id=company.id))
@@ -373,7 +374,7 @@ def _risk_reasons(health: HealthCheck | None) -> list[str]:
     if health is None:
         return []
     known = {reason.value: reason for reason in RiskReason}
-    return [_(known[r].label) if r in known else str(r) for r in health.risk_reasons or []]
+    return [known[r].label if r in known else str(r) for r in health.risk_reasons or []]
 
 
 # Contact persons.

@@ -469,6 +469,7 @@ def _need(
         steps.append(
             (SolutionStatus.SUGGESTED, sol_status, decided or min(on + timedelta(20), today))
         )
+    rows["solutions"][-1]["status_since"] = max(changed_on for _, _, changed_on in steps)
     for from_status, to_status, changed_on in steps:
         rows["solution_status_changes"].append(
             {

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import audit
@@ -27,7 +28,7 @@ def _check_people(companies: Sequence[Company], people: Sequence[Person]) -> Non
     company_ids = {c.id for c in companies}
     if any(p.company_id not in company_ids for p in people):
         raise ValidationError(
-            "Each participant must work at one of the participating companies.", "people"
+            _("Each participant must work at one of the participating companies."), "people"
         )
 
 
@@ -42,7 +43,7 @@ def create_event(
     cluster: Cluster | None = None,
 ) -> Event:
     if not title.strip():
-        raise ValidationError("Give the event a title.", "title")
+        raise ValidationError(_("Give the event a title."), "title")
     event = Event(
         title=title.strip(),
         held_on=held_on,
@@ -71,9 +72,9 @@ def update_event(
     version: Any = UNCHECKED,
 ) -> Event:
     """Change what the event is; refused when someone else saved it meanwhile."""
-    check_version(event, version, "event")
+    check_version(event, version, _("event"))
     if not title.strip():
-        raise ValidationError("Give the event a title.", "title")
+        raise ValidationError(_("Give the event a title."), "title")
     before = audit.snapshot(event, EVENT_FIELDS)
     event.title, event.held_on, event.format = title.strip(), held_on, format
     event.partners, event.description = _clean_partners(partners), description.strip()
@@ -93,7 +94,7 @@ def set_participants(
     version: Any = UNCHECKED,
 ) -> Event:
     """Replace who took part: companies, and people of those companies."""
-    check_version(event, version, "event")
+    check_version(event, version, _("event"))
     _check_people(companies, people)
     before = audit.snapshot(event, ["companies", "people"])
     event.companies = list(dict.fromkeys(companies))
@@ -109,11 +110,12 @@ def add_participants(
     event: Event, companies: Sequence[Company], *, actor: User, version: Any = UNCHECKED
 ) -> Event:
     """Add companies to those who took part; archived companies cannot be added."""
-    check_version(event, version, "event")
+    check_version(event, version, _("event"))
     archived = [c.legal_name for c in companies if c.archived and c not in event.companies]
     if archived:
         raise ValidationError(
-            f"Archived companies cannot be added: {', '.join(archived)}.", "companies"
+            _("Archived companies cannot be added: %(names)s.", names=", ".join(archived)),
+            "companies",
         )
     return set_participants(
         event, companies=[*event.companies, *companies], people=event.people, actor=actor
@@ -124,7 +126,7 @@ def remove_participant(
     event: Event, company: Company, *, actor: User, version: Any = UNCHECKED
 ) -> Event:
     """Remove a company and its people from those who took part."""
-    check_version(event, version, "event")
+    check_version(event, version, _("event"))
     return set_participants(
         event,
         companies=[c for c in event.companies if c.id != company.id],

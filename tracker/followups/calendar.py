@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+from flask_babel import gettext as _
 
 from tracker.models import FollowUp, User
 
@@ -23,6 +24,7 @@ def build_calendar(
     """One all-day event per follow-up, on its due date, with a UID that never changes.
 
     `link` gives the absolute URL a person opens from the calendar entry (the company's page).
+    The texts are in the current language: the caller picks the user's (tracker.i18n).
     """
     stamp = now or datetime.now(UTC)
     calendar = icalendar.Calendar()
@@ -30,7 +32,7 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Follow-ups — {user.name}")
+    calendar.add("x-wr-calname", _("Follow-ups — %(name)s", name=user.name))
     # Ask subscribed clients to refresh hourly rather than daily.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import audit
@@ -31,7 +32,9 @@ FOLLOWUP_FIELDS = ["title", "due_on", "assignee_id", "status", "done_on", "notes
 
 def _check_assignee(assignee: User) -> None:
     if not assignee.active or assignee.role is Role.VIEWER:
-        raise ValidationError("Assign the follow-up to an active advisor or manager.", "assignee")
+        raise ValidationError(
+            _("Assign the follow-up to an active advisor or manager."), "assignee"
+        )
 
 
 def create_followup(
@@ -48,7 +51,7 @@ def create_followup(
 ) -> FollowUp:
     title = title.strip()
     if not title:
-        raise ValidationError("Say what is to be done.", "title")
+        raise ValidationError(_("Say what is to be done."), "title")
     _check_assignee(assignee)
     followup = FollowUp(
         company=company,
@@ -71,7 +74,7 @@ def create_followup(
 
 def _change(followup: FollowUp, actor: User, version: Any, **values: object) -> FollowUp:
     """Apply `values` (only to an open follow-up, unless reopening it), audited."""
-    check_version(followup, version, "follow-up")
+    check_version(followup, version, _("follow-up"))
     if values.get("status") is not FollowUpStatus.OPEN:
         _ensure_open(followup)
     if "assignee" in values:
@@ -86,8 +89,11 @@ def _change(followup: FollowUp, actor: User, version: Any, **values: object) -> 
 
 
 def _ensure_open(followup: FollowUp) -> None:
-    if followup.status is not FollowUpStatus.OPEN:
-        raise ValidationError(f"This follow-up is already {followup.status.label.lower()}.")
+    # One sentence per status: French and German agree the adjective with "follow-up".
+    if followup.status is FollowUpStatus.DONE:
+        raise ValidationError(_("This follow-up is already done."))
+    if followup.status is FollowUpStatus.CANCELLED:
+        raise ValidationError(_("This follow-up is already cancelled."))
 
 
 def complete_followup(
@@ -135,7 +141,7 @@ def may_act_on(user: User, followup: FollowUp) -> bool:
 
 def check_may_act(followup: FollowUp, actor: User) -> None:
     if not may_act_on(actor, followup):
-        raise NotAllowed("Only advisors, managers and admins may change follow-ups.")
+        raise NotAllowed(_("Only advisors, managers and admins may change follow-ups."))
 
 
 # Reads behind the pages and the calendar feed.

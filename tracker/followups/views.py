@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -22,6 +23,7 @@ from tracker.extensions import db
 from tracker.followups import services
 from tracker.followups.calendar import build_calendar
 from tracker.followups.forms import ActionForm, FollowUpForm, ReassignForm, RescheduleForm
+from tracker.i18n import select_locale
 from tracker.models import Company, FollowUp, Need, Solution, User
 from tracker.support.display import company_url
 from tracker.templating import format_day
@@ -108,7 +110,10 @@ def _act(
             db.session.commit()
         except EditConflict as conflict:
             db.session.rollback()
-            flash(f"{followup.title}: {conflict.summary()}", "danger")
+            flash(
+                _("%(title)s: %(message)s", title=followup.title, message=conflict.summary()),
+                "danger",
+            )
         except ValidationError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -117,7 +122,8 @@ def _act(
     else:
         for field in form:
             for error in field.errors:
-                flash(f"{followup.title}: {field.label.text}: {error}", "danger")
+                message = _("%(field)s: %(error)s", field=field.label.text, error=error)
+                flash(_("%(title)s: %(message)s", title=followup.title, message=message), "danger")
     return _back(form.next.data)
 
 
@@ -262,12 +268,14 @@ def calendar_feed(token: str) -> Response:
     user = db.first_or_404(services.calendar_owner(token))
     followups = db.session.execute(services.open_followups(user.id)).scalars().all()
     fallback = url_for("followups.index", _external=True)
-    body = build_calendar(
-        user,
-        followups,
-        host=urlsplit(request.host_url).hostname or "localhost",
-        link=lambda f: company_url(f.company_id, external=True) or fallback,
-    )
+    # The calendar client signs nobody in: the feed speaks its owner's language, else the client's.
+    with force_locale(user.locale or select_locale()):
+        body = build_calendar(
+            user,
+            followups,
+            host=urlsplit(request.host_url).hostname or "localhost",
+            link=lambda f: company_url(f.company_id, external=True) or fallback,
+        )
     return current_app.response_class(
         body,
         content_type="text/calendar; charset=utf-8",

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker import audit
 from tracker.common.errors import ValidationError
@@ -109,7 +110,7 @@ def erase_person(person: Person, *, actor: User | None) -> PersonErasure:
     erased them and when, with no personal data.
     """
     if person.erased_at is not None:
-        raise ValidationError("This person's data was already erased.")
+        raise ValidationError(_("This person's data was already erased."))
     now = utcnow()
     erasure = PersonErasure(
         erased_at=now,

@@ -14,7 +14,32 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.extensions import db
-from tracker.models import AuditEntry, Cluster, Company, Instrument, Person, User
+from tracker.i18n import LANGUAGES
+from tracker.models import (
+    AuditEntry,
+    Cluster,
+    Company,
+    CompanyStatus,
+    EventFormat,
+    FollowUpStatus,
+    Instrument,
+    InstrumentKind,
+    InteractionType,
+    LawfulBasis,
+    Liquidity,
+    NeedStatus,
+    Person,
+    ReportEdition,
+    ReportStatus,
+    RiskLevel,
+    RiskReason,
+    Role,
+    SolutionStatus,
+    Trend,
+    Urgency,
+    User,
+)
+from tracker.models.base import LabelledEnum
 from tracker.templating import format_day, format_moment
 
 # Longer texts show their beginning, with the whole text one click away.
@@ -57,6 +82,7 @@ FIELD_LABELS = {
     "kind": _l("Kind"),
     "lawful_basis": _l("Lawful basis"),
     "legal_name": _l("Legal name"),
+    "locale": _l("Language"),
     "liquidity": _l("Liquidity"),
     "locality": _l("Locality"),
     "markets": _l("Markets"),
@@ -119,6 +145,26 @@ ACTIONS = {
     "deactivate": (_l("Deactivated"), "badge-muted"),
     "retire": (_l("Retired"), "badge-muted"),
     "reactivate": (_l("Reactivated"), "badge-need-in_progress"),
+}
+
+# Fields whose stored values are enumeration values ("in_progress"): shown by their labels, in
+# the page's language. A status is looked up in each kind of status (their labels agree).
+ENUM_FIELDS: dict[str, tuple[type[LabelledEnum], ...]] = {
+    "edition": (ReportEdition,),
+    "employment_trend": (Trend,),
+    "format": (EventFormat,),
+    "kind": (InstrumentKind,),
+    "lawful_basis": (LawfulBasis,),
+    "liquidity": (Liquidity,),
+    "orders_trend": (Trend,),
+    "outlook": (Trend,),
+    "risk_level": (RiskLevel,),
+    "risk_reasons": (RiskReason,),
+    "role": (Role,),
+    "status": (CompanyStatus, NeedStatus, SolutionStatus, FollowUpStatus, ReportStatus),
+    "turnover_trend": (Trend,),
+    "type": (InteractionType,),
+    "urgency": (Urgency,),
 }
 
 # Fields whose stored values are ids of other records: shown by those records' names.
@@ -207,11 +253,32 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _labelled(field: str, value: Any) -> Any:
+    """An enumeration value or a language code as people read it; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if field == "locale":
+        return LANGUAGES.get(value, value)
+    for enum_cls in ENUM_FIELDS.get(field, ()):
+        try:
+            return enum_cls(value).label
+        except ValueError:
+            continue
+    return value
+
+
 def show(value: Any, field: str = "", names: Names | None = None) -> Shown:
     """`value` readable: None as a dash, yes/no, lists joined, dates as `27 Nov 2026`, ids of
-    other records by their names, long text shortened with the full text kept."""
+    other records by their names, enumeration values by their labels, long text shortened with
+    the full text kept."""
     if value is None or value == "" or value == []:
         return EMPTY
+    if field in ENUM_FIELDS or field == "locale":
+        value = (
+            [_labelled(field, v) for v in value]
+            if isinstance(value, list)
+            else _labelled(field, value)
+        )
     model = REFERENCES.get(field)
     if model is not None and names is not None:
         items = value if isinstance(value, list) else [value]

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, IntegerField, SearchField, SelectField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from tracker.common.forms import TranslatedMeta
 from tracker.history.display import action_label
 from tracker.history.queries import AuditFilters
 from tracker.history.records import KINDS
@@ -31,6 +32,8 @@ class DayField(DateField):
 
 class AuditSearchForm(Form):
     """Filters of the audit search; every one is optional."""
+
+    Meta = TranslatedMeta
 
     q = SearchField(
         _l("Text in the changed values"),

@@ -69,7 +69,7 @@ class RecordKind:
 def _interaction_name(interaction: Interaction) -> str:
     return _(
         "%(type)s with %(company)s, %(day)s",
-        type=_(interaction.type.label),
+        type=interaction.type.label,
         company=interaction.company.display_name,
         day=format_day(interaction.occurred_on),
     )
@@ -91,7 +91,7 @@ def _health_check_page(check: HealthCheck) -> str:
 
 def _report_name(report: Report) -> str:
     scope = report.cluster.name if report.cluster is not None else _("All clusters")
-    return f"{scope}, {report.month} ({_(report.edition.label)})"
+    return f"{scope}, {report.month} ({report.edition.label})"
 
 
 KINDS: dict[str, RecordKind] = {

@@ -28,7 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from tracker.common.forms import MultiCheckboxField
+from tracker.common.forms import MultiCheckboxField, TranslatedMeta
 from tracker.common.versions import VersionField
 from tracker.dates import today
 from tracker.interactions.services import FollowUpInput, HealthAnswers, NeedInput, SolutionInput
@@ -122,6 +122,8 @@ def _enum_or_none(enum_cls: type, value: str | None) -> Any:
 class HealthForm(Form):
     """The health check-in; every answer may stay unknown, and an all-unknown check is none."""
 
+    Meta = TranslatedMeta
+
     turnover_trend = _answer(_l("Turnover"), TREND_CHOICES)
     orders_trend = _answer(_l("Order book"), TREND_CHOICES)
     employment_trend = _answer(_l("Employment"), TREND_CHOICES)
@@ -178,6 +180,8 @@ class HealthForm(Form):
 
 class SolutionForm(Form):
     """A suggested solution: an instrument, a partner to refer to, or both."""
+
+    Meta = TranslatedMeta
 
     instrument = SelectField(
         _l("Instrument"),
@@ -298,7 +302,7 @@ class ContactChoices:
         choices = [SelectChoice("", _l("No instrument"))]
         for kind in InstrumentKind:
             choices += [
-                SelectChoice(str(i.id), i.name, optgroup=str(_l(kind.label)))
+                SelectChoice(str(i.id), i.name, optgroup=kind.label)
                 for i in self.instruments
                 if i.kind is kind
             ]

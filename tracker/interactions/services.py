@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker import audit
 from tracker.common.errors import NotAllowed, ValidationError
@@ -90,12 +91,12 @@ def can_edit_interaction(user: User, interaction: Interaction) -> bool:
 
 def _ensure_can_edit(user: User, interaction: Interaction) -> None:
     if not can_edit_interaction(user, interaction):
-        raise NotAllowed("Only its author, a manager or an admin may change this interaction.")
+        raise NotAllowed(_("Only its author, a manager or an admin may change this interaction."))
 
 
 def _check_people(company: Company, people: Sequence[Person]) -> None:
     if any(person.company_id != company.id for person in people):
-        raise ValidationError("The people met must work at the company contacted.", "people")
+        raise ValidationError(_("The people met must work at the company contacted."), "people")
 
 
 def record_health_check(
@@ -107,7 +108,7 @@ def record_health_check(
     interaction: Interaction | None = None,
 ) -> HealthCheck:
     if checked_on > today():
-        raise ValidationError("A health check cannot be dated in the future.", "occurred_on")
+        raise ValidationError(_("A health check cannot be dated in the future."), "occurred_on")
     check = HealthCheck(
         company=company,
         interaction=interaction,
@@ -142,12 +143,12 @@ def log_interaction(
 ) -> Interaction:
     """Record a contact and everything learnt at it, in the caller's one transaction."""
     if not actor.is_staff:
-        raise NotAllowed("Viewers cannot log contacts.")
+        raise NotAllowed(_("Viewers cannot log contacts."))
     if occurred_on > today():
-        raise ValidationError("The date of a contact cannot be in the future.", "occurred_on")
+        raise ValidationError(_("The date of a contact cannot be in the future."), "occurred_on")
     if company.archived:
         raise ValidationError(
-            "This company is archived; restore it before logging a contact.", "company"
+            _("This company is archived; restore it before logging a contact."), "company"
         )
     _check_people(company, people)
     interaction = Interaction(
@@ -314,9 +315,9 @@ def revise_interaction(
     own fields, so that someone editing the contact is told about either.
     """
     _ensure_can_edit(actor, interaction)
-    check_version(interaction, version, "contact")
+    check_version(interaction, version, _("contact"))
     if occurred_on > today():
-        raise ValidationError("The date of a contact cannot be in the future.", "occurred_on")
+        raise ValidationError(_("The date of a contact cannot be in the future."), "occurred_on")
     _check_people(interaction.company, people)
     before = audit.snapshot(interaction, INTERACTION_FIELDS)
     interaction.occurred_on = occurred_on

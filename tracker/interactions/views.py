@@ -59,7 +59,7 @@ def optional_url(endpoint: str, **values: object) -> str | None:
 
 
 def risk_reason_labels(values: list[str]) -> list[str]:
-    return [_(RiskReason(v).label) for v in values if v in set(RiskReason)]
+    return [RiskReason(v).label for v in values if v in set(RiskReason)]
 
 
 @bp.context_processor

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from wtforms.fields.choices import SelectChoice
 
@@ -43,36 +45,55 @@ class Versioned:
 
 
 class LabelledEnum(enum.StrEnum):
-    """A string enumeration whose members carry a human label."""
+    """A string enumeration whose members carry a label in every language.
+
+    Members are declared `NAME = "value", _l("Label")`: the value is what the database, the
+    import files and the URLs hold; the label, written out so that `pybabel extract` finds it,
+    is what people read. A member without a label is an error at import.
+    """
+
+    _lazy_label: LazyString
+
+    def __new__(cls, value: str, label: LazyString) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._lazy_label = label
+        return member
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The label in the current language (English outside a request)."""
+        return str(self._lazy_label)
+
+    @property
+    def lazy_label(self) -> LazyString:
+        """The label, translated only when shown: for what is built once, at import."""
+        return self._lazy_label
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
-        """The members as form choices, in declaration order."""
-        return [SelectChoice(value=m.value, label=m.label) for m in cls]
+        """The members as form choices, in declaration order, labelled in the page's language."""
+        return [SelectChoice(value=m.value, label=m.lazy_label) for m in cls]
 
 
 class Trend(LabelledEnum):
-    UP = "up"
-    STABLE = "stable"
-    DOWN = "down"
+    UP = "up", _l("Up")
+    STABLE = "stable", _l("Stable")
+    DOWN = "down", _l("Down")
 
 
 class Liquidity(LabelledEnum):
-    GOOD = "good"
-    ADEQUATE = "adequate"
-    TIGHT = "tight"
-    CRITICAL = "critical"
+    GOOD = "good", _l("Good")
+    ADEQUATE = "adequate", _l("Adequate")
+    TIGHT = "tight", _l("Tight")
+    CRITICAL = "critical", _l("Critical")
 
 
 class RiskLevel(LabelledEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
+    LOW = "low", _l("Low")
+    MEDIUM = "medium", _l("Medium")
+    HIGH = "high", _l("High")
+    CRITICAL = "critical", _l("Critical")
 
     @property
     def rank(self) -> int:
@@ -80,11 +101,7 @@ class RiskLevel(LabelledEnum):
 
 
 class RiskReason(LabelledEnum):
-    CLOSURE = "closure"
-    RELOCATION = "relocation"
-    DOWNSIZING = "downsizing"
-    KEY_CUSTOMER_LOSS = "key_customer_loss"
-
-    @property
-    def label(self) -> str:
-        return "Loss of key customer" if self is RiskReason.KEY_CUSTOMER_LOSS else super().label
+    CLOSURE = "closure", _l("Closure")
+    RELOCATION = "relocation", _l("Relocation")
+    DOWNSIZING = "downsizing", _l("Downsizing")
+    KEY_CUSTOMER_LOSS = "key_customer_loss", _l("Loss of key customer")

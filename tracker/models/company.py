@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -17,19 +18,19 @@ if TYPE_CHECKING:
 
 
 class CompanyStatus(LabelledEnum):
-    ACTIVE = "active"
-    DORMANT = "dormant"
-    CLOSED = "closed"
+    ACTIVE = "active", _l("Active")
+    DORMANT = "dormant", _l("Dormant")
+    CLOSED = "closed", _l("Closed")
 
 
 class LawfulBasis(LabelledEnum):
     """GDPR article 6 grounds for keeping a contact person's data."""
 
-    LEGITIMATE_INTEREST = "legitimate_interest"
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal_obligation"
-    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTEREST = "legitimate_interest", _l("Legitimate interest")
+    CONSENT = "consent", _l("Consent")
+    CONTRACT = "contract", _l("Contract")
+    LEGAL_OBLIGATION = "legal_obligation", _l("Legal obligation")
+    PUBLIC_TASK = "public_task", _l("Public task")
 
 
 company_clusters = sa.Table(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -18,12 +19,8 @@ if TYPE_CHECKING:
 
 
 class EventFormat(LabelledEnum):
-    WEBINAR = "webinar"
-    ON_SITE = "on_site"
-
-    @property
-    def label(self) -> str:
-        return "On site" if self is EventFormat.ON_SITE else "Webinar"
+    WEBINAR = "webinar", _l("Webinar")
+    ON_SITE = "on_site", _l("On site")
 
 
 event_companies = sa.Table(

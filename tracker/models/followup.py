@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 
 
 class FollowUpStatus(LabelledEnum):
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
+    OPEN = "open", _l("Open")
+    DONE = "done", _l("Done")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class FollowUp(Versioned, db.Model):

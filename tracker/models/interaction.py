@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -25,15 +26,11 @@ if TYPE_CHECKING:
 
 
 class InteractionType(LabelledEnum):
-    CALL = "call"
-    VISIT = "visit"
-    MEETING = "meeting"
-    EMAIL = "email"
-    EVENT = "event"
-
-    @property
-    def label(self) -> str:
-        return "E-mail" if self is InteractionType.EMAIL else super().label
+    CALL = "call", _l("Call")
+    VISIT = "visit", _l("Visit")
+    MEETING = "meeting", _l("Meeting")
+    EMAIL = "email", _l("E-mail")
+    EVENT = "event", _l("Event")
 
 
 interaction_people = sa.Table(

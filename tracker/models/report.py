@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -17,13 +18,13 @@ if TYPE_CHECKING:
 
 
 class ReportEdition(LabelledEnum):
-    INTERNAL = "internal"
-    MINISTRY = "ministry"
+    INTERNAL = "internal", _l("Internal")
+    MINISTRY = "ministry", _l("Ministry")
 
 
 class ReportStatus(LabelledEnum):
-    DRAFT = "draft"
-    FINAL = "final"
+    DRAFT = "draft", _l("Draft")
+    FINAL = "final", _l("Final")
 
 
 class Report(Versioned, db.Model):

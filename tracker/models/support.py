@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -36,16 +37,16 @@ class Money(sa.types.TypeDecorator):
 
 
 class Urgency(LabelledEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
+    LOW = "low", _l("Low")
+    NORMAL = "normal", _l("Normal")
+    HIGH = "high", _l("High")
 
 
 class NeedStatus(LabelledEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    CLOSED_UNRESOLVED = "closed_unresolved"
+    OPEN = "open", _l("Open")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    RESOLVED = "resolved", _l("Resolved")
+    CLOSED_UNRESOLVED = "closed_unresolved", _l("Closed unresolved")
 
     @property
     def is_open(self) -> bool:
@@ -53,26 +54,22 @@ class NeedStatus(LabelledEnum):
 
 
 class InstrumentKind(LabelledEnum):
-    GRANT = "grant"
-    LOAN = "loan"
-    GUARANTEE = "guarantee"
-    TAX_CREDIT = "tax_credit"
-    ADVISORY_SERVICE = "advisory_service"
-    REFERRAL = "referral"
-    EVENT = "event"
-
-    @property
-    def label(self) -> str:
-        return "Referral to partner" if self is InstrumentKind.REFERRAL else super().label
+    GRANT = "grant", _l("Grant")
+    LOAN = "loan", _l("Loan")
+    GUARANTEE = "guarantee", _l("Guarantee")
+    TAX_CREDIT = "tax_credit", _l("Tax credit")
+    ADVISORY_SERVICE = "advisory_service", _l("Advisory service")
+    REFERRAL = "referral", _l("Referral to partner")
+    EVENT = "event", _l("Event")
 
 
 class SolutionStatus(LabelledEnum):
-    SUGGESTED = "suggested"
-    IN_PREPARATION = "in_preparation"
-    SUBMITTED = "submitted"
-    GRANTED = "granted"
-    REJECTED = "rejected"
-    DROPPED = "dropped"
+    SUGGESTED = "suggested", _l("Suggested")
+    IN_PREPARATION = "in_preparation", _l("In preparation")
+    SUBMITTED = "submitted", _l("Submitted")
+    GRANTED = "granted", _l("Granted")
+    REJECTED = "rejected", _l("Rejected")
+    DROPPED = "dropped", _l("Dropped")
 
     @property
     def is_decided(self) -> bool:
@@ -147,6 +144,11 @@ class Need(Versioned, db.Model):
     )
 
 
+def _suggestion_date(context: Any) -> date:
+    """A solution saved without any status change is in its status since its suggestion."""
+    return context.get_current_parameters()["suggested_on"]
+
+
 class Solution(Versioned, db.Model):
     """A suggested answer to a need: an instrument or a referral to a partner."""
 
@@ -154,6 +156,8 @@ class Solution(Versioned, db.Model):
     __table_args__ = (
         sa.Index("ix_solutions_status", "status"),
         sa.Index("ix_solutions_suggested_on", "suggested_on"),
+        # The pipeline board's columns, longest-waiting (or latest decided) first, read in order.
+        sa.Index("ix_solutions_status_since", "status", "status_since", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,6 +171,9 @@ class Solution(Versioned, db.Model):
     amount_granted: Mapped[Decimal | None] = mapped_column("amount_granted_cents", Money)
     suggested_on: Mapped[date]
     decided_on: Mapped[date | None]
+    # The date of its latest status change (its suggestion, the first one): "days in status"
+    # on the board. Kept by the `changes` append event below; bulk inserts set it themselves.
+    status_since: Mapped[date] = mapped_column(default=_suggestion_date)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -213,3 +220,12 @@ class SolutionStatusChange(db.Model):
 
     solution: Mapped[Solution] = relationship(back_populates="changes")
     changed_by: Mapped[User | None] = relationship()
+
+
+@sa.event.listens_for(Solution.changes, "append")
+def _keep_status_since(
+    solution: Solution, change: SolutionStatusChange, _initiator: object
+) -> None:
+    """A solution's `status_since` follows the latest date among its status changes."""
+    if solution.status_since is None or change.changed_on > solution.status_since:
+        solution.status_since = change.changed_on

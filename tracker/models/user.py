@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -17,10 +18,10 @@ if TYPE_CHECKING:
 
 
 class Role(LabelledEnum):
-    ADMIN = "admin"
-    MANAGER = "manager"
-    ADVISOR = "advisor"
-    VIEWER = "viewer"
+    ADMIN = "admin", _l("Admin")
+    MANAGER = "manager", _l("Manager")
+    ADVISOR = "advisor", _l("Advisor")
+    VIEWER = "viewer", _l("Viewer")
 
 
 user_clusters = sa.Table(
@@ -48,7 +49,7 @@ class User(Versioned, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     # The secret in the URL of the user's iCalendar feed of open follow-ups; None until asked for.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    # "en", "fr" or "de"; None follows the browser's Accept-Language (see templating.select_locale).
+    # "en", "fr" or "de"; None follows the browser (Accept-Language; see tracker.i18n).
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

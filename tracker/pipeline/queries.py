@@ -69,6 +69,7 @@ UNADDRESSED_AFTER_DAYS = 14
 CONTACT_DAYS = 30  # "contacts in the last 30 days" of the workload
 SILENCE_DAYS = (90, 180)
 BOARD_LIMIT = 50  # cards per column on the board; "show all" pages through the rest
+BOARD_COUNT_CAP = 1000  # a column counts its cards up to this, then says "1,000+"
 WORKLOAD_SORTS = ("name", "portfolio", "contacts", "open_needs", "open_solutions", "overdue")
 
 
@@ -157,6 +158,21 @@ class RowPagination(Pagination):
         return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
 
 
+class ListPagination(Pagination):
+    """A page of a list already in memory (rows aggregated and sorted in Python)."""
+
+    def _query_items(self) -> list[Any]:
+        return self._query_args["items"][self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: list[Any], per_page: int = 50) -> Pagination:
+    """`items`, one page (the `page` query argument) at a time."""
+    return ListPagination(page=None, per_page=per_page, max_per_page=per_page, items=items)
+
+
 def paginate_rows(
     select: sa.Select, page: int | None = None, per_page: int = 50, total: int | None = None
 ) -> Pagination:
@@ -239,63 +255,47 @@ class Card:
 class BoardColumn:
     status: SolutionStatus
     cards: list[Card]
-    total: int
+    total: int  # at most BOARD_COUNT_CAP + 1: see `capped`
 
     @property
     def more(self) -> bool:
         return self.total > len(self.cards)
 
-
-def _latest_changes() -> sa.Subquery:
-    """The date of each solution's latest status change, read from the index alone
-    (ix_solution_status_changes_solution_on)."""
-    return (
-        sa.select(
-            SolutionStatusChange.solution_id,
-            sa.func.max(SolutionStatusChange.changed_on).label("changed_on"),
-        )
-        .group_by(SolutionStatusChange.solution_id)
-        .subquery("latest_changes")
-    )
+    @property
+    def capped(self) -> bool:
+        """The column holds more than BOARD_COUNT_CAP cards; its page has the exact count."""
+        return self.total > BOARD_COUNT_CAP
 
 
 def _cards(
     scope: Scope, first: date, last: date, status: SolutionStatus | None = None
-) -> sa.Subquery:
-    """The board's solutions (of one column when `status` is given): every open one in scope,
-    and the decided ones that entered their status in first..last. (id, status, since) only:
-    the columns a card shows are joined to the cards kept (see _card_rows)."""
-    latest = _latest_changes()
-    # Days in status count from the latest change; the suggestion stands in without any.
-    since = sa.func.coalesce(latest.c.changed_on, Solution.suggested_on, type_=sa.Date)
-    # A decided solution whose latest change (or, without any, its suggestion) falls in the
-    # period has a change or its suggestion in it: only those are looked at further.
-    changed_in = sa.select(SolutionStatusChange.solution_id).where(
-        SolutionStatusChange.changed_on.between(first, last)
-    )
-    candidates = (
+) -> sa.Select:
+    """(id, status, since) of the board's solutions (of one column when `status` is given):
+    every open one in scope, and the decided ones that entered their status in first..last.
+    A card is in its status since its latest status change (`Solution.status_since`), read in
+    order from ix_solutions_status_since; what a card shows is joined to the cards kept (see
+    _card_rows)."""
+    since = Solution.status_since
+    query = (
         sa.select(Solution.id, Solution.status, since.label("since"))
         .join(Need, Need.id == Solution.need_id)
-        .outerjoin(latest, latest.c.solution_id == Solution.id)
         .where(
             *scope.solutions(),
             sa.or_(
                 Solution.status.in_(OPEN_STATUSES),
-                sa.and_(
-                    Solution.status.in_(DECIDED_STATUSES),
-                    sa.or_(figures.suggested_in(first, last), Solution.id.in_(changed_in)),
-                ),
+                sa.and_(Solution.status.in_(DECIDED_STATUSES), since.between(first, last)),
             ),
         )
     )
     if status is not None:
-        candidates = candidates.where(Solution.status == status)
-    cards = candidates.subquery("candidates")
-    return (
-        sa.select(cards)
-        .where(sa.or_(cards.c.status.in_(OPEN_STATUSES), cards.c.since.between(first, last)))
-        .subquery("cards")
-    )
+        query = query.where(Solution.status == status)
+    return query
+
+
+def _column_order(status: SolutionStatus) -> tuple[sa.ColumnElement[Any], ...]:
+    """Open columns put the longest-waiting cards first; decided columns the latest decisions."""
+    since = Solution.status_since
+    return (since.desc() if status.is_decided else since, Solution.id)
 
 
 def _card_rows(cards: sa.Subquery) -> sa.Select:
@@ -332,50 +332,46 @@ def _card_rows(cards: sa.Subquery) -> sa.Select:
 def board(
     scope: Scope, first: date, last: date, today: date, limit: int = BOARD_LIMIT
 ) -> list[BoardColumn]:
-    """Every column of the board with its first `limit` cards and its count, in one statement.
+    """Every column of the board with its first `limit` cards and its count (up to
+    BOARD_COUNT_CAP + 1); two statements.
 
-    Open columns put the longest-waiting cards first; decided columns the latest decisions.
-    The cards are ranked on their id, status and since alone; what they show is read for the
-    cards shown only.
+    Each column's first cards are read in the column's order from the status index, so the
+    cost of a column does not depend on how many cards it has beyond those shown.
     """
-    cards = _cards(scope, first, last)
-    decided = cards.c.status.in_(DECIDED_STATUSES)
-    ranked = sa.select(
-        cards.c.id,
-        cards.c.since,
-        sa.func.row_number()
-        .over(
-            partition_by=cards.c.status,
-            order_by=(sa.case((decided, cards.c.since)).desc(), cards.c.since, cards.c.id),
-        )
-        .label("position"),
-        sa.func.count().over(partition_by=cards.c.status).label("total"),
-    ).subquery("ranked")
-    rows = db.session.execute(
-        _card_rows(ranked)
-        .add_columns(ranked.c.position, ranked.c.total)
-        .where(ranked.c.position <= limit)
-        .order_by(ranked.c.position)
-    )
+    firsts = [
+        _cards(scope, first, last, status).order_by(*_column_order(status)).limit(limit).subquery()
+        for status in SolutionStatus
+    ]
+    shown = sa.union_all(*[sa.select(column) for column in firsts]).subquery("cards")
     columns: dict[SolutionStatus, list[Card]] = {status: [] for status in SolutionStatus}
-    totals: dict[SolutionStatus, int] = defaultdict(int)
-    for row in rows:
+    for row in db.session.execute(_card_rows(shown)):
         card = Card.from_row(row, today)
         columns[card.status].append(card)
-        totals[card.status] = row.total
-    return [BoardColumn(status, columns[status], totals[status]) for status in SolutionStatus]
+    for status, cards in columns.items():  # in the column's order (stable sorts)
+        cards.sort(key=lambda card: card.solution_id)
+        cards.sort(key=lambda card: card.since, reverse=status.is_decided)
+    # Counted up to the cap: the cost of a column stays that of BOARD_COUNT_CAP cards, whatever
+    # the agency's size (the column's own page counts them all).
+    counts = []
+    for status in SolutionStatus:
+        kept = _cards(scope, first, last, status).limit(BOARD_COUNT_CAP + 1).subquery()
+        counts.append(sa.select(sa.literal(status.value), sa.func.count()).select_from(kept))
+    totals = {SolutionStatus(value): n for value, n in db.session.execute(sa.union_all(*counts))}
+    return [
+        BoardColumn(status, columns[status], totals.get(status, 0)) for status in SolutionStatus
+    ]
 
 
 def board_column(scope: Scope, first: date, last: date, status: SolutionStatus) -> sa.Select:
     """One column's cards, ordered as on the board, to page through."""
-    cards = _cards(scope, first, last, status)
+    cards = _cards(scope, first, last, status).subquery("cards")
     since = cards.c.since
     return _card_rows(cards).order_by(since.desc() if status.is_decided else since, cards.c.id)
 
 
 def board_export(scope: Scope, first: date, last: date) -> sa.Select:
     """Every card of the board, column by column, as on the board."""
-    cards = _cards(scope, first, last)
+    cards = _cards(scope, first, last).subquery("cards")
     position = sa.case({s: i for i, s in enumerate(SolutionStatus)}, value=cards.c.status)
     decided_since = sa.case((cards.c.status.in_(DECIDED_STATUSES), cards.c.since))
     return _card_rows(cards).order_by(position, decided_since.desc(), cards.c.since, cards.c.id)
@@ -449,6 +445,21 @@ def _overdue(as_of: date, today: date) -> list[sa.ColumnElement[bool]]:
     ]
 
 
+def _open_solution_at(as_of: date, today: date) -> list[sa.ColumnElement[bool]]:
+    """A solution suggested on or before `as_of` and not decided at its end. Today that is its
+    current status (no change is dated in the future)."""
+    if as_of >= today:
+        return [figures.unindexed(Solution.status).in_(OPEN_STATUSES)]
+    status = figures.solution_status_at(as_of)
+    return [
+        figures.unindexed(Solution.suggested_on) <= as_of,
+        # Without a change by then, it is suggested.
+        sa.func.coalesce(status, sa.literal(SolutionStatus.SUGGESTED, status.type)).not_in(
+            DECIDED_STATUSES
+        ),
+    ]
+
+
 def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
     """Per advisor, at the end of `as_of`: portfolio companies they own, contacts they logged in
     the 30 days ending on `as_of`, open needs and open (undecided) solutions of their companies,
@@ -458,7 +469,6 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
     statements."""
     companies = scope.companies()
     contacts_from, contacts_to = figures.contact_window(as_of, CONTACT_DAYS)
-    status = figures.solution_status_at(as_of)
     # Grouped by an owner SQLite does not read through the companies' owner index: that index
     # would lead it to every company's needs and solutions, one by one.
     owner = figures.unindexed(Company.owner_id)
@@ -485,14 +495,7 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
         .select_from(Solution)
         .join(Need, Need.id == Solution.need_id)
         .join(Company, Company.id == Need.company_id)
-        .where(
-            *scope.solutions(),
-            figures.unindexed(Solution.suggested_on) <= as_of,
-            # Without a change by then, it is suggested (one probe of its changes, not two).
-            sa.func.coalesce(status, sa.literal(SolutionStatus.SUGGESTED, status.type)).not_in(
-                DECIDED_STATUSES
-            ),
-        )
+        .where(*scope.solutions(), *_open_solution_at(as_of, today))
         .group_by(owner),
         sa.select(*metric("overdue", FollowUp.assignee_id))
         .where(scope.owns(FollowUp.company_id), *_overdue(as_of, today))

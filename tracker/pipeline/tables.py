@@ -29,7 +29,7 @@ def board(cards: Iterable[Card]) -> Table:
     ]
     rows = [
         [
-            _(card.status.label),
+            card.status.label,
             card.company,
             card.advisor or "",
             card.category,
@@ -61,7 +61,7 @@ def unaddressed(needs: Iterable[Any], as_of: date) -> Table:
             need.company,
             need.category,
             need.description,
-            _(need.urgency.label),
+            need.urgency.label,
             need.owner or "",
             need.identified_on,
             (as_of - need.identified_on).days,

@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +27,7 @@ from tracker.auth.access import STAFF, roles_required
 from tracker.common.errors import ValidationError
 from tracker.common.versions import EditConflict
 from tracker.extensions import db
+from tracker.i18n import format_number
 from tracker.models import SolutionStatus
 from tracker.pipeline import queries, tables
 from tracker.pipeline.filters import PRESETS, NotYourPart, PipelineFilters
@@ -62,8 +62,8 @@ def link_to(endpoint: str, **values: Any) -> str | None:
 
 
 def amount(value: Decimal | None) -> str:
-    """`120,000.00`, for a column whose header names the currency."""
-    return "" if value is None else format_decimal(value, format="#,##0.00")
+    """`120,000.00` (`120 000,00` in French), for a column whose header names the currency."""
+    return format_number(value, 2)
 
 
 @bp.context_processor
@@ -179,6 +179,7 @@ def _board() -> Response | str:
         columns=columns,
         empty=not any(column.total for column in columns),
         stalled_after=queries.STALLED_AFTER_DAYS,
+        cap=queries.BOARD_COUNT_CAP,
     )
 
 
@@ -245,7 +246,7 @@ def move(solution_id: int) -> Response:
         db.session.rollback()
         flash(_("%(what)s was not moved. %(error)s", what=what, error=str(error)), "danger")
     else:
-        message = _("%(what)s is now %(status)s.", what=what, status=_(status.label).lower())
+        message = _("%(what)s is now %(status)s.", what=what, status=status.label.lower())
         if status is SolutionStatus.GRANTED and solution.amount_granted is not None:
             message = _(
                 "%(what)s is now granted: %(amount)s.",
@@ -286,6 +287,8 @@ def workload() -> Response | str:
     return review.render(
         "pipeline/workload.html",
         rows=rows,
+        # A page of advisors at a time: an agency may have hundreds.
+        page=queries.paginate_list(rows, per_page=current_app.config["PAGE_SIZE"]),
         total=queries.workload_total(rows),
         sort=sort,
         contact_days=queries.CONTACT_DAYS,

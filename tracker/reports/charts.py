@@ -4,6 +4,9 @@ One accent colour (the app's) and greys; line styles and markers tell series apa
 chart relies on colour alone. A value of None is not drawn (unknown, or hidden in the ministry
 edition). The same inputs give the same SVG, which is cached: previews of a frozen report do not
 draw it again.
+
+Every text (axis labels, legends, the SVG's <title> and <desc>, its text alternative) comes from
+the caller, already in the report's language; nothing here is translated.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import math
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 import matplotlib
 
@@ -59,7 +63,6 @@ STATUS_STYLES = [  # suggested, in preparation, submitted, granted, rejected, dr
     {"color": "#3f4a52"},
     {"color": "#ffffff", "edgecolor": "#7d8a94"},
 ]
-HIDDEN = "Not broken down"
 HIDDEN_STYLE = {"color": "#f1f3f5", "edgecolor": "#7d8a94", "hatch": "xxxx", "linewidth": 0.5}
 LINE_STYLES = [
     {"color": ACCENT, "linestyle": "-", "marker": "o"},
@@ -74,14 +77,25 @@ def data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _svg(fig: Figure) -> str:
+def _svg(fig: Figure, title: str, description: str) -> str:
+    """The figure as SVG that names itself: a <title> and a <desc> (the chart's text alternative)
+    as the root's first children, and role="img" labelled by them, for whoever opens the SVG on
+    its own; the report's <img> carries the same text as its alt."""
     buffer = io.StringIO()
     fig.savefig(
         buffer,
         format="svg",
         metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
     )
-    return buffer.getvalue()
+    svg = buffer.getvalue()
+    start = svg.index("<svg ")
+    end = svg.index(">", start)
+    labelled = ' role="img" aria-labelledby="chart-title chart-desc"'
+    named = (
+        f'<title id="chart-title">{escape(title)}</title>'
+        f'<desc id="chart-desc">{escape(description)}</desc>'
+    )
+    return svg[:end] + labelled + svg[end : end + 1] + "\n " + named + svg[end + 1 :]
 
 
 def _axes(fig: Figure):
@@ -119,35 +133,65 @@ def _month_ticks(ax, months: Sequence[str]) -> None:
     ax.set_xticks(range(len(months)), labels)
 
 
-def risk_history(months: list[str], series: dict[str, list], rest: list | None = None) -> str:
+def risk_history(
+    months: list[str],
+    series: dict[str, list],
+    rest: list | None = None,
+    *,
+    axis_label: str,
+    hidden_label: str,
+    title: str,
+    description: str,
+) -> str:
     """Stacked bars of companies by risk level (label: counts) for each month, the worst at the
-    base; `rest` stacks on top, hatched, what the levels do not show (the ministry edition)."""
-    return _cached("risk", json.dumps([months, series, rest]))
+    base; `rest` stacks on top, hatched, what the levels do not show (the ministry edition),
+    in the legend as `hidden_label`."""
+    return _cached(
+        "risk",
+        json.dumps([months, series, rest, axis_label, hidden_label]),
+        title,
+        description,
+    )
 
 
-def balances_history(months: list[str], series: dict[str, list]) -> str:
+def balances_history(
+    months: list[str], series: dict[str, list], *, axis_label: str, title: str, description: str
+) -> str:
     """One line per balance, month by month, labelled at its end."""
-    return _cached("balances", json.dumps([months, series]))
+    return _cached("balances", json.dumps([months, series, axis_label]), title, description)
 
 
-def category_bars(bars: Sequence) -> str:
+def category_bars(bars: Sequence, *, title: str, description: str) -> str:
     """Horizontal bars, one per category, each labelled with its printed value.
 
     `bars` is a list of (label, cell) whose cell has `value` (None: not drawn) and `text`.
     """
-    plain = [[label, cell.value, cell.text] for label, cell in bars]
-    return _cached("bars", json.dumps([plain]))
+    plain = [[label, cell.value, str(cell.text)] for label, cell in bars]
+    return _cached("bars", json.dumps([plain]), title, description)
 
 
 def status_bars(
-    rows: list[str], statuses: list[str], matrix: list[list], rest: list | None = None
+    rows: list[str],
+    statuses: list[str],
+    matrix: list[list],
+    rest: list | None = None,
+    *,
+    axis_label: str,
+    hidden_label: str,
+    title: str,
+    description: str,
 ) -> str:
     """Horizontal bars stacked by status, one per row (instrument); `rest` as in risk_history."""
-    return _cached("status", json.dumps([rows, statuses, matrix, rest]))
+    return _cached(
+        "status",
+        json.dumps([rows, statuses, matrix, rest, axis_label, hidden_label]),
+        title,
+        description,
+    )
 
 
 @lru_cache(maxsize=128)
-def _cached(kind: str, arguments: str) -> str:
+def _cached(kind: str, arguments: str, title: str, description: str) -> str:
     draw = {
         "risk": _draw_risk,
         "balances": _draw_balances,
@@ -155,10 +199,16 @@ def _cached(kind: str, arguments: str) -> str:
         "status": _draw_status,
     }[kind]
     with _LOCK, rc_context(RC):
-        return draw(*json.loads(arguments))
+        return _svg(draw(*json.loads(arguments)), title, description)
 
 
-def _draw_risk(months: list[str], series: dict[str, list], rest: list | None) -> str:
+def _draw_risk(
+    months: list[str],
+    series: dict[str, list],
+    rest: list | None,
+    axis_label: str,
+    hidden_label: str,
+) -> Figure:
     height = 2.3
     fig = Figure(figsize=(WIDTH_IN, height))
     ax = _axes(fig)
@@ -180,18 +230,20 @@ def _draw_risk(months: list[str], series: dict[str, list], rest: list | None) ->
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     if rest is not None:
-        ax.bar(x, [v or 0 for v in rest], bottom=bottom, width=0.7, label=HIDDEN, **HIDDEN_STYLE)
+        ax.bar(
+            x, [v or 0 for v in rest], bottom=bottom, width=0.7, label=hidden_label, **HIDDEN_STYLE
+        )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.grid(axis="y", color=GRID, linewidth=0.6)
-    ax.set_ylabel("companies")
+    ax.set_ylabel(axis_label)
     _month_ticks(ax, months)
     handles, legend_labels = ax.get_legend_handles_labels()
     order = [*range(len(labels))[::-1], *range(len(labels), len(handles))]
     _legend(fig, [handles[i] for i in order], [legend_labels[i] for i in order], height_in=height)
-    return _svg(fig)
+    return fig
 
 
-def _draw_balances(months: list[str], series: dict[str, list]) -> str:
+def _draw_balances(months: list[str], series: dict[str, list], axis_label: str) -> Figure:
     height = 2.3
     fig = Figure(figsize=(WIDTH_IN, height))
     ax = _axes(fig)
@@ -205,10 +257,10 @@ def _draw_balances(months: list[str], series: dict[str, list]) -> str:
     ax.set_ylim(-top, top)
     ax.set_xlim(-0.4, len(months) - 0.6)
     ax.grid(axis="y", color=GRID, linewidth=0.6)
-    ax.set_ylabel("balance (up − down)")
+    ax.set_ylabel(axis_label)
     _month_ticks(ax, months)
     _legend(fig, *ax.get_legend_handles_labels(), height_in=height)
-    return _svg(fig)
+    return fig
 
 
 def _rows_top_down(ax, rows: int) -> None:
@@ -216,7 +268,7 @@ def _rows_top_down(ax, rows: int) -> None:
     ax.set_ylim(max(rows, 3) - 0.5, -0.5)
 
 
-def _draw_bars(bars: list[list]) -> str:
+def _draw_bars(bars: list[list]) -> Figure:
     labels = [b[0] for b in bars]
     fig = Figure(figsize=(WIDTH_IN, 0.5 + 0.24 * max(len(bars), 3)))
     ax = _axes(fig)
@@ -241,12 +293,17 @@ def _draw_bars(bars: list[list]) -> str:
     ax.set_xlim(0, highest * 1.12)
     ax.set_xticks([])
     fig.tight_layout(pad=0.4)
-    return _svg(fig)
+    return fig
 
 
 def _draw_status(
-    rows: list[str], statuses: list[str], matrix: list[list], rest: list | None
-) -> str:
+    rows: list[str],
+    statuses: list[str],
+    matrix: list[list],
+    rest: list | None,
+    axis_label: str,
+    hidden_label: str,
+) -> Figure:
     height = 0.9 + 0.26 * max(len(rows), 3)
     fig = Figure(figsize=(WIDTH_IN, height))
     ax = _axes(fig)
@@ -258,11 +315,13 @@ def _draw_status(
         ax.barh(y, widths, left=left, height=0.65, linewidth=0.5, label=status, **style)
         left = [a + b for a, b in zip(left, widths, strict=True)]
     if rest is not None:
-        ax.barh(y, [v or 0 for v in rest], left=left, height=0.65, label=HIDDEN, **HIDDEN_STYLE)
+        ax.barh(
+            y, [v or 0 for v in rest], left=left, height=0.65, label=hidden_label, **HIDDEN_STYLE
+        )
     ax.set_yticks(y, rows)
     _rows_top_down(ax, len(rows))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.grid(axis="x", color=GRID, linewidth=0.6)
-    ax.set_xlabel("solutions")
+    ax.set_xlabel(axis_label)
     _legend(fig, *ax.get_legend_handles_labels(), height_in=height)
-    return _svg(fig)
+    return fig

@@ -132,6 +132,11 @@ def portfolio_companies(cluster_id: int | None, company: Any = Company) -> sa.Se
     return query
 
 
+# One alias for every in_portfolio: a new alias builds each column it is asked for again,
+# several milliseconds a view; each EXISTS names it in its own FROM.
+_PORTFOLIO_COMPANY = aliased(Company, name="portfolio_company")
+
+
 def in_portfolio(
     company_id: sa.ColumnElement[int], cluster_id: int | None, owner_id: int | None = None
 ) -> sa.ColumnElement[bool]:
@@ -142,7 +147,7 @@ def in_portfolio(
     one's company up by its key, where `IN (portfolio)` makes SQLite read the rows of every
     portfolio company through the company index, the whole history of each.
     """
-    company = aliased(Company, name="portfolio_company")
+    company = _PORTFOLIO_COMPANY
     query = portfolio_companies(cluster_id, company).where(company.id == company_id)
     if owner_id is not None:
         query = query.where(company.owner_id == owner_id)
@@ -201,14 +206,22 @@ def followup_overdue_at(last: date) -> sa.ColumnElement[bool]:
     )
 
 
-def solution_status_at(last: date) -> sa.ScalarSelect:
+def solution_status_at(last: date) -> sa.ColumnElement[Any]:
     """The status of the enclosing query's Solution at the end of `last`: that of its latest
     change dated on or before it, None when it has none; of two changes on the same day the
     one with the highest id is the later.
 
-    An index probe per solution (ix_solution_status_changes_solution_on), rather than ranking
-    the whole history of every solution.
+    From `status_since` (its latest change) on, that is its current status: a change cannot be
+    dated before the one it follows (support.services.change_solution_status). Before, an index
+    probe (ix_solution_status_changes_solution_on) reads it, rather than ranking the whole
+    history of every solution.
     """
+    return sa.case(
+        (Solution.status_since <= last, Solution.status), else_=_status_from_history(last)
+    )
+
+
+def _status_from_history(last: date) -> sa.ScalarSelect:
     return (
         sa.select(SolutionStatusChange.to_status)
         .where(
@@ -221,24 +234,44 @@ def solution_status_at(last: date) -> sa.ScalarSelect:
     )
 
 
-def _latest_checks(month_starts: list[date], portfolio: sa.Select) -> sa.Subquery:
-    """Each portfolio company's health at the end of each month: its latest check in M-5..M.
+class month_number(FunctionElement):
+    """year x 12 + month of a date column: consecutive months are consecutive numbers."""
 
-    One row per (idx, company), idx being the month's position in `month_starts`; of two checks
-    on the same day the one with the highest id is the later. A check is a company's latest at
-    the end of a month when it is in the month's window and the company's next check (by date,
-    then id) is after the month, or there is none: one pass over the checks serves every month.
+    inherit_cache = True
+    type = sa.Integer()
+
+    def __init__(self, day: sa.ColumnElement[date]) -> None:
+        super().__init__(day)
+
+
+@compiles(month_number)
+def _compile_month_number(element: month_number, compiler: Any, **kw: Any) -> str:
+    day = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(YEAR FROM {day}) * 12 + EXTRACT(MONTH FROM {day}) AS INTEGER)"
+
+
+@compiles(month_number, "sqlite")
+def _compile_month_number_sqlite(element: month_number, compiler: Any, **kw: Any) -> str:
+    # Dates are ISO text in SQLite; cutting it is several times faster than strftime().
+    day = compiler.process(element.clauses, **kw)
+    return f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12 + CAST(substr({day}, 6, 2) AS INTEGER))"
+
+
+def _number_of(first: date) -> int:
+    return first.year * 12 + first.month
+
+
+def _check_spans(first: date, last_first: date, portfolio: sa.Select) -> sa.Subquery:
+    """The portfolio's health checks that are a company's latest at the end of some month from
+    `first` to `last_first` (first days of months), each with that span of months.
+
+    A check dated in month c is the company's latest at the end of every month from c until the
+    month before its next check (by date, then id), for HEALTH_MONTHS months at most: it counts
+    in the windows M-5..M of those months and no other. Columns: company_id, checked_on, the
+    answers, span_from and span_to (month numbers, see _number_of). One pass over the checks
+    of the period, in company order, whatever the number of months asked for.
     """
-    windows = [
-        sa.select(
-            sa.literal(idx, sa.Integer).label("idx"),
-            sa.literal(_shift(first, 1 - HEALTH_MONTHS), sa.Date).label("since"),
-            sa.literal(_last_day(first), sa.Date).label("until"),
-        )
-        for idx, first in enumerate(month_starts)
-    ]
-    window = (windows[0] if len(windows) == 1 else sa.union_all(*windows)).subquery("windows")
-    # Checks after the last month play no part: a next check after it is after every month.
+    own = month_number(HealthCheck.checked_on)
     checks = (
         sa.select(
             HealthCheck.company_id,
@@ -247,36 +280,39 @@ def _latest_checks(month_starts: list[date], portfolio: sa.Select) -> sa.Subquer
             HealthCheck.short_time_work,
             HealthCheck.liquidity,
             HealthCheck.risk_level,
-            sa.func.lead(HealthCheck.checked_on)
+            own.label("span_from"),
+            sa.func.lead(own)
             .over(
                 partition_by=HealthCheck.company_id,
                 order_by=(HealthCheck.checked_on, HealthCheck.id),
             )
-            .label("next_on"),
+            .label("next_month"),
         )
         .where(
             HealthCheck.company_id.in_(portfolio),
+            # Checks after the last month play no part: a next check after it is after every
+            # month asked for.
             _between(
-                HealthCheck.checked_on,
-                _shift(min(month_starts), 1 - HEALTH_MONTHS),
-                _last_day(max(month_starts)),
+                HealthCheck.checked_on, _shift(first, 1 - HEALTH_MONTHS), _last_day(last_first)
             ),
         )
         .subquery("checks")
     )
-    return (
-        sa.select(window.c.idx, *[c for c in checks.c if c.name != "next_on"])
-        .join_from(
-            window,
-            checks,
-            sa.and_(
-                checks.c.checked_on >= window.c.since,
-                checks.c.checked_on <= window.c.until,
-                sa.or_(checks.c.next_on.is_(None), checks.c.next_on > window.c.until),
-            ),
-        )
-        .subquery("latest_checks")
+    oldest = checks.c.span_from + (HEALTH_MONTHS - 1)
+    before_next = checks.c.next_month - 1
+    span_to = sa.case(
+        (sa.or_(checks.c.next_month.is_(None), before_next > oldest), oldest), else_=before_next
     )
+    return (
+        sa.select(*[c for c in checks.c if c.name != "next_month"], span_to.label("span_to"))
+        .where(span_to >= checks.c.span_from, span_to >= _number_of(first))
+        .subquery("spans")
+    )
+
+
+def _covers(spans: sa.Subquery, month: int) -> sa.ColumnElement[bool]:
+    """The check is its company's latest at the end of `month` (a month number)."""
+    return sa.and_(spans.c.span_from <= month, spans.c.span_to >= month)
 
 
 def _pct(numerator: int, denominator: int) -> float:
@@ -294,29 +330,46 @@ def _pct_or_none(numerator: int, denominator: int) -> float | None:
 # ------------------------------------------------------------------------------------------
 
 
-def _health_by_month(month_starts: list[date], portfolio: sa.Select) -> dict[int, sa.RowMapping]:
-    """The aggregates behind the health figures, one row per month index that has any check."""
-    latest = _latest_checks(month_starts, portfolio)
+def _health_by_month(month_starts: list[date], portfolio: sa.Select) -> dict[int, dict[str, int]]:
+    """The aggregates behind the health figures, for each month index that has any check.
+
+    The database counts the checks by span of months (a few dozen groups); each month adds up
+    the spans that cover it.
+    """
+    spans = _check_spans(min(month_starts), max(month_starts), portfolio)
     columns: list[sa.ColumnElement[Any]] = [
-        latest.c.idx,
         sa.func.count().label("assessed"),
-        *[_count_if(latest.c.risk_level == r).label(f"risk_{r.value}") for r in RiskLevel],
-        *[_count_if(latest.c.liquidity == q).label(f"liquidity_{q.value}") for q in Liquidity],
-        _count_if(latest.c.short_time_work.is_(True)).label("stw_yes"),
-        _count_if(latest.c.short_time_work.is_(False)).label("stw_no"),
+        *[_count_if(spans.c.risk_level == r).label(f"risk_{r.value}") for r in RiskLevel],
+        *[_count_if(spans.c.liquidity == q).label(f"liquidity_{q.value}") for q in Liquidity],
+        _count_if(spans.c.short_time_work.is_(True)).label("stw_yes"),
+        _count_if(spans.c.short_time_work.is_(False)).label("stw_no"),
     ]
     for name, field in TREND_FIELDS.items():
-        column = latest.c[field.key]
+        column = spans.c[field.key]
         columns += [
             _count_if(column == Trend.UP).label(f"{name}_up"),
             _count_if(column == Trend.DOWN).label(f"{name}_down"),
             sa.func.count(column).label(f"{name}_answered"),
         ]
-    rows = db.session.execute(sa.select(*columns).group_by(latest.c.idx)).mappings()
-    return {row["idx"]: row for row in rows}
+    groups = db.session.execute(
+        sa.select(spans.c.span_from, spans.c.span_to, *columns).group_by(
+            spans.c.span_from, spans.c.span_to
+        )
+    ).all()
+    result: dict[int, dict[str, int]] = {}
+    for idx, start in enumerate(month_starts):
+        month = _number_of(start)
+        totals: dict[str, int] = {}
+        for span_from, span_to, *counts in groups:
+            if int(span_from) <= month <= int(span_to):
+                for column, n in zip(columns, counts, strict=True):
+                    totals[column.key] = totals.get(column.key, 0) + int(n)
+        if totals:
+            result[idx] = totals
+    return result
 
 
-def _health_figures(row: sa.RowMapping | None) -> dict[str, Any]:
+def _health_figures(row: dict[str, int] | None) -> dict[str, Any]:
     """companies_assessed, risk, balances, short_time_work_pct and liquidity from one row."""
 
     def get(key: str) -> int:
@@ -336,14 +389,15 @@ def _health_figures(row: sa.RowMapping | None) -> dict[str, Any]:
 
 def _risk_change(first: date, portfolio: sa.Select) -> dict[str, int]:
     """Companies assessed with a risk level at the end of both M and M-1, by direction."""
-    latest = _latest_checks([first, _shift(first, -1)], portfolio)
-    rank = sa.case({level: level.rank for level in RiskLevel}, value=latest.c.risk_level)
+    before = _shift(first, -1)
+    spans = _check_spans(before, first, portfolio)
+    rank = sa.case({level: level.rank for level in RiskLevel}, value=spans.c.risk_level)
     per_company = (
         sa.select(
-            sa.func.max(sa.case((latest.c.idx == 0, rank))).label("now"),
-            sa.func.max(sa.case((latest.c.idx == 1, rank))).label("before"),
+            sa.func.max(sa.case((_covers(spans, _number_of(first)), rank))).label("now"),
+            sa.func.max(sa.case((_covers(spans, _number_of(before)), rank))).label("before"),
         )
-        .group_by(latest.c.company_id)
+        .group_by(spans.c.company_id)
         .subquery("risk_pairs")
     )
     # A comparison with NULL (no risk answer at one end) is not true, so it is left out.
@@ -639,18 +693,22 @@ def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
 
     Each: company_id, company (legal name), advisor (the owner's name or None), risk, checked_on,
     last_contact (latest interaction on or before DN, or None) and open_needs (the distinct
-    category names of the needs open at the end of M, in the catalogue's order). Two statements.
-    For the internal edition only: it names companies.
+    category names of the needs open at the end of M, in the catalogue's order). One statement:
+    a row per company and open need category. For the internal edition only: it names companies.
     """
     first, last = parse_month(month)
-    latest = _latest_checks([first], portfolio_companies(cluster_id))
-    at_risk = latest.c.risk_level.in_(AT_RISK)
+    spans = _check_spans(first, first, portfolio_companies(cluster_id))
+    latest = (
+        sa.select(spans.c.company_id, spans.c.risk_level, spans.c.checked_on)
+        .where(_covers(spans, _number_of(first)), spans.c.risk_level.in_(AT_RISK))
+        .subquery("at_risk")
+    )
     last_contact = (
         sa.select(sa.func.max(Interaction.occurred_on))
         .where(Interaction.company_id == Company.id, Interaction.occurred_on <= last)
         .scalar_subquery()
     )
-    companies = db.session.execute(
+    rows = db.session.execute(
         sa.select(
             Company.id,
             Company.legal_name,
@@ -658,37 +716,38 @@ def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
             latest.c.risk_level,
             latest.c.checked_on,
             last_contact,
+            NeedCategory.name,
         )
         .join(latest, latest.c.company_id == Company.id)
         .outerjoin(User, User.id == Company.owner_id)
-        .where(at_risk)
+        .outerjoin(Need, sa.and_(Need.company_id == Company.id, need_open_at(last)))
+        .outerjoin(NeedCategory, NeedCategory.id == Need.category_id)
         .order_by(
             sa.case({RiskLevel.CRITICAL: 0}, value=latest.c.risk_level, else_=1),
             Company.legal_name,
             Company.id,
+            NeedCategory.position,
+            NeedCategory.name,
         )
-    ).all()
-    open_needs: dict[int, list[str]] = {}
-    needs = db.session.execute(
-        sa.select(Need.company_id, NeedCategory.name, NeedCategory.position)
-        .distinct()
-        .join(NeedCategory, NeedCategory.id == Need.category_id)
-        .where(
-            Need.company_id.in_(sa.select(latest.c.company_id).where(at_risk)), need_open_at(last)
-        )
-        .order_by(Need.company_id, NeedCategory.position, NeedCategory.name)
     )
-    for company_id, category, _ in needs:
-        open_needs.setdefault(company_id, []).append(category)
-    return [
-        {
-            "company_id": company_id,
-            "company": legal_name,
-            "advisor": advisor,
-            "risk": risk.value,
-            "checked_on": checked_on.isoformat(),
-            "last_contact": contact.isoformat() if contact is not None else None,
-            "open_needs": open_needs.get(company_id, []),
-        }
-        for company_id, legal_name, advisor, risk, checked_on, contact in companies
-    ]
+    companies: dict[int, dict[str, Any]] = {}
+    for company_id, legal_name, advisor, risk, checked_on, contact, category in rows:
+        company = companies.get(company_id)
+        if company is None:
+            company = companies[company_id] = {
+                "company_id": company_id,
+                "company": legal_name,
+                "advisor": advisor,
+                "risk": RiskLevel(risk).value,
+                "checked_on": _iso(checked_on),
+                "last_contact": _iso(contact) if contact is not None else None,
+                "open_needs": [],
+            }
+        if category is not None and category not in company["open_needs"]:
+            company["open_needs"].append(category)
+    return list(companies.values())
+
+
+def _iso(value: date | str) -> str:
+    """A date as YYYY-MM-DD (a column read through a subquery may come back as text)."""
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.common.errors import ValidationError as RefusedError
 from tracker.common.versions import VersionField
+from tracker.i18n import DEFAULT_LOCALE, LANGUAGES
 from tracker.models import ReportEdition
 from tracker.reports.services import SUMMARY_MAX, checked_month
 
@@ -32,6 +33,17 @@ class GenerateReportForm(FlaskForm):
         ],
         default=ReportEdition.MINISTRY.value,
         validators=[DataRequired()],
+    )
+    # Each language named in itself (and marked as such for screen readers), as in the account
+    # page's language menu; the view preselects the user's own.
+    language = SelectField(
+        _l("Language of the report"),
+        choices=[
+            SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGES.items()
+        ],
+        default=DEFAULT_LOCALE,
+        validators=[DataRequired()],
+        description=_l("Its text, dates and numbers. The figures are the same in every language."),
     )
     submit = SubmitField(_l("Generate draft"))
 

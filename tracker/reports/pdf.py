@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from tracker.reports.content import Content
+from tracker.reports.content import Content, in_language
 
 FETCH_TIMEOUT = 5  # seconds; nothing here touches the network, but never wait forever
 
@@ -77,5 +77,8 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(content: Content) -> bytes:
-    """The report's PDF."""
-    return html_to_pdf(render_template("reports/pdf.html", report=content))
+    """The report's PDF, in the report's language whatever the current page's: `<html lang>`
+    gives the PDF its /Lang, and the template's own words are translated into it."""
+    with in_language(content.locale):
+        html = render_template("reports/pdf.html", report=content)
+    return html_to_pdf(html)

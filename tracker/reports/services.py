@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import audit, dates
@@ -20,6 +22,7 @@ from tracker.common.errors import NotAllowed, ValidationError
 from tracker.common.versions import UNCHECKED, EditConflict, changes_since, check_version
 from tracker.dates import AGENCY_TZ
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LOCALE, LANGUAGES, current_language, format_number
 from tracker.models import Cluster, Report, ReportEdition, ReportStatus, User
 from tracker.models.base import utcnow
 from tracker.reports import figures
@@ -27,11 +30,14 @@ from tracker.reports.content import Content, report_content
 from tracker.reports.data import build_report_data, from_document, month_label, to_document
 from tracker.reports.pdf import render_pdf
 
-FINAL_MESSAGE = "This report is final: it can no longer be changed."
-CONFLICT_MESSAGE = (
+FINAL_MESSAGE = _l("This report is final: it can no longer be changed.")
+CONFLICT_MESSAGE = _l(
     "Someone else saved this report at the same moment. Nothing of yours was saved: "
     "reload the report and try again."
 )
+# What a report's PDF says where the summary would be, in the report's language.
+NO_SUMMARY_YET = _l("No summary written yet. A manager writes it before finalising the report.")
+NO_SUMMARY_FINAL = _l("No executive summary was written for this report.")
 SUMMARY_MAX = 20_000
 REGENERATED_FIELDS = ["generated_by_id", "generated_at"]
 FINALISED_FIELDS = ["status", "pdf_sha256", "finalised_by_id", "finalised_at"]
@@ -43,17 +49,35 @@ def checked_month(month: str) -> str:
     try:
         first, _last = figures.parse_month(month)
     except ValueError as error:
-        raise ValidationError(str(error), "month") from error
+        # figures.MONTH_FORMAT_MESSAGE, in the user's language.
+        raise ValidationError(_("Month must be YYYY-MM, e.g. 2026-10"), "month") from error
     if first > dates.today():
         raise ValidationError(
-            f"{month_label(month)} has not started yet: choose this month or an earlier one.",
+            _(
+                "%(month)s has not started yet: choose this month or an earlier one.",
+                month=month_label(month, current_language()),
+            ),
             "month",
         )
     return month
 
 
+def checked_locale(locale: str | None) -> str:
+    """`locale` if a report can be written in it; ValidationError otherwise."""
+    if locale not in LANGUAGES:
+        raise ValidationError(
+            _(
+                "Choose one of the languages offered: %(languages)s.",
+                languages=", ".join(LANGUAGES),
+            ),
+            "language",
+        )
+    return locale
+
+
 def pdf_filename(report: Report) -> str:
-    return f"sector-health-{report.scope}-{report.month}-{report.edition.value}.pdf"
+    """`sector-health-all-2026-10-ministry-fr.pdf`: two languages of one report do not collide."""
+    return f"sector-health-{report.scope}-{report.month}-{report.edition.value}-{report.locale}.pdf"
 
 
 def _require(actor: User, allowed: bool, message: str) -> None:
@@ -63,7 +87,7 @@ def _require(actor: User, allowed: bool, message: str) -> None:
 
 def _require_draft(report: Report) -> None:
     if report.status is not ReportStatus.DRAFT:
-        raise ValidationError(FINAL_MESSAGE)
+        raise ValidationError(str(FINAL_MESSAGE))
 
 
 def compute_document(report: Report) -> dict[str, Any]:
@@ -73,21 +97,30 @@ def compute_document(report: Report) -> dict[str, Any]:
 
 
 def generate_report(
-    month: str, cluster: Cluster | None, edition: ReportEdition | str, actor: User
+    month: str,
+    cluster: Cluster | None,
+    edition: ReportEdition | str,
+    actor: User,
+    *,
+    locale: str = DEFAULT_LOCALE,
 ) -> Report:
-    """A draft report for `month` and `cluster` (None: every cluster), with today's figures.
+    """A draft report for `month` and `cluster` (None: every cluster), with today's figures,
+    written in `locale` (en, fr, de) for good: regenerating it keeps its language.
 
-    A draft that already exists for the same month, scope and edition is brought up to date
-    (its summary is kept) rather than duplicated.
+    A draft that already exists for the same month, scope, edition and language is brought up to
+    date (its summary, written in that language, is kept) rather than duplicated; a draft in
+    another language is another report.
     """
-    _require(actor, actor.is_staff, "Only staff generate reports.")
+    _require(actor, actor.is_staff, _("Only staff generate reports."))
     month = checked_month(month)
+    locale = checked_locale(locale)
     edition = ReportEdition(edition)
     report = db.session.execute(
         sa.select(Report)
         .where(
             Report.month == month,
             Report.edition == edition,
+            Report.locale == locale,
             Report.status == ReportStatus.DRAFT,
             Report.cluster_id.is_(None) if cluster is None else Report.cluster_id == cluster.id,
         )
@@ -101,7 +134,7 @@ def generate_report(
         cluster=cluster,
         edition=edition,
         status=ReportStatus.DRAFT,
-        locale="en",
+        locale=locale,
         summary="",
         generated_by_id=actor.id,
         generated_at=utcnow(),
@@ -116,6 +149,7 @@ def generate_report(
             "month": [None, month],
             "scope": [None, cluster.slug if cluster else "all"],
             "edition": [None, edition.value],
+            "locale": [None, locale],
             "status": [None, ReportStatus.DRAFT.value],
             "generated_by_id": [None, actor.id],
         },
@@ -125,7 +159,7 @@ def generate_report(
 
 def regenerate_report(report: Report, actor: User) -> Report:
     """Recompute a draft's figures from the data as it is now."""
-    _require(actor, actor.is_staff, "Only staff regenerate reports.")
+    _require(actor, actor.is_staff, _("Only staff regenerate reports."))
     _require_draft(report)
     before = audit.snapshot(report, REGENERATED_FIELDS)
     document = compute_document(report)
@@ -149,12 +183,15 @@ def update_summary(
     `version` is the report's version when the author opened the form; when someone saved the
     report since, the write is refused instead of overwriting the other person's text.
     """
-    _require(actor, actor.can_manage, "Only managers and admins write the executive summary.")
+    _require(actor, actor.can_manage, _("Only managers and admins write the executive summary."))
     _require_draft(report)
     check_version(report, version, "report")
     summary = summary.replace("\r\n", "\n").strip()
     if len(summary) > SUMMARY_MAX:
-        raise ValidationError(f"Keep the summary under {SUMMARY_MAX:,} characters.", "summary")
+        raise ValidationError(
+            _("Keep the summary under %(count)s characters.", count=format_number(SUMMARY_MAX)),
+            "summary",
+        )
     before = report.summary
     if summary == before:
         return report
@@ -171,8 +208,8 @@ def report_data(report: Report) -> dict[str, Any]:
 def content_for(
     report: Report, *, status: ReportStatus | None = None, finalised_at: datetime | None = None
 ) -> Content:
-    """What the report prints, from its stored figures and its summary; `status` and
-    `finalised_at` override the report's (to render the final PDF before storing it)."""
+    """What the report prints, in its language, from its stored figures and its summary; `status`
+    and `finalised_at` override the report's (to render the final PDF before storing it)."""
     status = status or report.status
     finalised_at = finalised_at or report.finalised_at
     final = status is ReportStatus.FINAL
@@ -181,9 +218,7 @@ def content_for(
         summary=report.summary,
         status=status.value,
         finalised_on=finalised_at.astimezone(AGENCY_TZ).date() if final and finalised_at else None,
-        summary_placeholder="No executive summary was written for this report."
-        if final
-        else "No summary written yet. A manager writes it before finalising the report.",
+        summary_placeholder=NO_SUMMARY_FINAL if final else NO_SUMMARY_YET,
     )
 
 
@@ -196,7 +231,7 @@ def report_pdf(report: Report) -> bytes:
 
 def finalise_report(report: Report, actor: User) -> Report:
     """Freeze a draft: the figures it shows, its PDF and the PDF's SHA-256, for good."""
-    _require(actor, actor.can_manage, "Only managers and admins finalise reports.")
+    _require(actor, actor.can_manage, _("Only managers and admins finalise reports."))
     _require_draft(report)
     if report.figures is None:
         _update_draft(report, figures=compute_document(report))
@@ -240,14 +275,19 @@ def _update_draft(report: Report, **values: Any) -> None:
     if result.rowcount != 1:
         db.session.refresh(report)
         if report.status is not ReportStatus.DRAFT:
-            raise ValidationError(FINAL_MESSAGE)
-        raise EditConflict(CONFLICT_MESSAGE, changes_since(report, version), "report")
+            raise ValidationError(str(FINAL_MESSAGE))
+        raise EditConflict(str(CONFLICT_MESSAGE), changes_since(report, version), "report")
     for name, value in {**values, "version": version + 1}.items():
         # What the database now holds: nothing left for the next flush to write.
         set_committed_value(report, name, value)
 
 
 def describe(report: Report) -> str:
-    """`October 2026, All clusters, ministry edition` (for messages)."""
-    scope = report.cluster.name if report.cluster is not None else "All clusters"
-    return f"{month_label(report.month)}, {scope}, {report.edition.value} edition"
+    """`October 2026, All clusters, Ministry, Français` (for messages, in the page's language)."""
+    return _(
+        "%(month)s, %(scope)s, %(edition)s, %(language)s",
+        month=month_label(report.month, current_language()),
+        scope=report.cluster.name if report.cluster is not None else _("All clusters"),
+        edition=report.edition.label,
+        language=LANGUAGES.get(report.locale, report.locale),
+    )

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -17,8 +18,10 @@ from tracker.common.errors import ValidationError
 from tracker.common.forms import attach_error
 from tracker.common.versions import EditConflict, reopen
 from tracker.extensions import db
+from tracker.i18n import current_language
 from tracker.models import Report, ReportEdition, ReportStatus
 from tracker.reports import services
+from tracker.reports.content import in_language, report_locale
 from tracker.reports.data import month_label
 from tracker.reports.figures import previous_month
 from tracker.reports.forms import ALL_CLUSTERS, GenerateReportForm, SummaryForm
@@ -34,8 +37,8 @@ bp = Blueprint("reports", __name__)
 
 @bp.app_template_filter("month_label")
 def month_label_filter(month: str) -> str:
-    """`2026-10` as `October 2026`."""
-    return month_label(month)
+    """`2026-10` as `October 2026`, `octobre 2026`, in the page's language."""
+    return month_label(month, current_language())
 
 
 def _generate_form() -> GenerateReportForm:
@@ -47,6 +50,8 @@ def _generate_form() -> GenerateReportForm:
     if not form.is_submitted():
         form.month.data = previous_month(dates.today().strftime("%Y-%m"))
         form.scope.data = ALL_CLUSTERS
+        # The report in the language the user reads the app in, unless they choose another.
+        form.language.data = report_locale(current_language())
     return form
 
 
@@ -72,7 +77,11 @@ def generate() -> BaseResponse | str:
             cluster = cluster_by_slug(form.scope.data)
         try:
             report = services.generate_report(
-                form.month.data, cluster, ReportEdition(form.edition.data), current_user
+                form.month.data,
+                cluster,
+                ReportEdition(form.edition.data),
+                current_user,
+                locale=form.language.data,
             )
             db.session.commit()
         except ValidationError as error:
@@ -93,12 +102,24 @@ def _detail(
 ):
     if summary_form is None and report.status is ReportStatus.DRAFT and current_user.can_manage:
         summary_form = SummaryForm(formdata=None, summary=report.summary, version=report.version)
+    # The page is in the user's language, the report it shows in the report's: the summary form
+    # is the page's, so it is rendered first and placed in the preview.
+    form_html = (
+        render_template("reports/_summary_form.html", report=report, summary_form=summary_form)
+        if summary_form is not None
+        else None
+    )
+    with in_language(report.locale):
+        preview = render_template(
+            "reports/_preview.html",
+            content=services.content_for(report),
+            summary_form=Markup(form_html) if form_html else None,  # noqa: S704 -- autoescaped
+        )
     return render_template(
         "reports/detail.html",
         report=report,
         conflict=conflict,
-        content=services.content_for(report),
-        summary_form=summary_form,
+        preview=Markup(preview),  # noqa: S704 -- rendered by Jinja with autoescape
         confirm=ConfirmForm(),
         filename=services.pdf_filename(report),
     ), status
@@ -115,7 +136,7 @@ def summary(report_id: int) -> BaseResponse | tuple[str, int]:
     report = visible_report_or_404(report_id, current_user)
     form = SummaryForm()
     if report.status is not ReportStatus.DRAFT:
-        flash(services.FINAL_MESSAGE, "danger")
+        flash(str(services.FINAL_MESSAGE), "danger")
         return redirect(url_for("reports.detail", report_id=report.id))
     if form.validate_on_submit():
         try:
@@ -128,7 +149,7 @@ def summary(report_id: int) -> BaseResponse | tuple[str, int]:
             return _detail(report, form, 409, conflict)
         except ValidationError as error:
             db.session.rollback()
-            if str(error) == services.FINAL_MESSAGE:
+            if str(error) == str(services.FINAL_MESSAGE):
                 flash(str(error), "danger")
                 return redirect(url_for("reports.detail", report_id=report_id))
             attach_error(form, error)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import current_app, url_for
-from flask_babel import format_decimal
+
+from tracker.i18n import format_money
 
 
 def format_eur(value: Decimal | None) -> str:
-    """`120,000.00 EUR`; an empty string for no amount."""
-    if value is None:
-        return ""
-    return f"{format_decimal(value, format='#,##0.00')} EUR"
+    """`€120,000.00`, `120 000,00 €`, `120.000,00 €` by the page's language; empty for None."""
+    return format_money(value)
 
 
 def company_url(company_id: int, *, external: bool = False) -> str | None:

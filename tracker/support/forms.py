@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.common.versions import VersionField
+from tracker.i18n import format_number
 from tracker.models import NeedStatus, SolutionStatus, Urgency
 
 AMOUNT_HELP = _l("In EUR, e.g. 120000, 120 000 or 120,000.50.")
@@ -68,7 +69,8 @@ class AmountField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return f"{self.data:,.2f}" if self.data is not None else ""
+        # In the page's language (`120 000,00` in French): parse_amount reads it back.
+        return format_number(self.data, 2)
 
 
 class PageForm(FlaskForm):

@@ -7,6 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import audit, dates
@@ -26,25 +29,27 @@ from tracker.models import (
     Urgency,
     User,
 )
+from tracker.templating import format_day
 
 NEED_FIELDS = ["category", "description", "urgency", "status", "identified_on", "resolved_on",
                "closed_on", "outcome", "owner_id"]  # fmt: skip
 SOLUTION_FIELDS = ["instrument", "partner", "status", "amount_requested", "amount_granted",
                    "suggested_on", "decided_on", "notes"]  # fmt: skip
+CHANGE_IN_FUTURE = _l("The date of the change cannot be in the future.")
 
 
-def _not_in_future(on: date, field: str, what: str) -> None:
+def _not_in_future(on: date, field: str, message: LazyString) -> None:
     if on > dates.today():
-        raise ValidationError(f"The {what} cannot be in the future.", field)
+        raise ValidationError(str(message), field)
 
 
 def _amount(value: Decimal | None, field: str) -> Decimal | None:
     if value is None:
         return None
     if value < 0:
-        raise ValidationError("An amount cannot be negative.", field)
+        raise ValidationError(_("An amount cannot be negative."), field)
     if value >= Decimal("1e11"):
-        raise ValidationError("That amount is too large.", field)
+        raise ValidationError(_("That amount is too large."), field)
     return value.quantize(Decimal("0.01"))
 
 
@@ -60,7 +65,11 @@ def identify_need(
     owner: User | None = None,
 ) -> Need:
     """Record a need the company has; it starts open."""
-    _not_in_future(identified_on, "identified_on", "date a need was identified")
+    _not_in_future(
+        identified_on,
+        "identified_on",
+        _l("The date a need was identified cannot be in the future."),
+    )
     need = Need(
         company=company,
         category=category,
@@ -87,10 +96,10 @@ def change_need_status(
     version: Any = UNCHECKED,
 ) -> Need:
     """Move a need to `status`; resolving or closing it dates it and keeps the outcome."""
-    check_version(need, version, "need")
-    _not_in_future(on, "on", "date of the change")
+    check_version(need, version, _("need"))
+    _not_in_future(on, "on", CHANGE_IN_FUTURE)
     if on < need.identified_on:
-        raise ValidationError("The date cannot be before the need was identified.", "on")
+        raise ValidationError(_("The date cannot be before the need was identified."), "on")
     before = audit.snapshot(need, NEED_FIELDS)
     need.status = status
     need.resolved_on = on if status is NeedStatus.RESOLVED else None
@@ -116,8 +125,10 @@ def suggest_solution(
     """Suggest an instrument or a referral to a partner as an answer to a need."""
     partner = (partner or "").strip() or None
     if instrument is None and partner is None:
-        raise ValidationError("Choose an instrument or name a partner.", "instrument")
-    _not_in_future(suggested_on, "suggested_on", "date of the suggestion")
+        raise ValidationError(_("Choose an instrument or name a partner."), "instrument")
+    _not_in_future(
+        suggested_on, "suggested_on", _l("The date of the suggestion cannot be in the future.")
+    )
     solution = Solution(
         need=need,
         instrument=instrument,
@@ -162,12 +173,20 @@ def change_solution_status(
     The same status again only updates the amounts. A decision (granted, rejected, dropped) dates
     the solution; moving back to an open status clears that date.
     """
-    check_version(solution, version, "solution")
-    _not_in_future(on, "on", "date of the change")
+    check_version(solution, version, _("solution"))
+    _not_in_future(on, "on", CHANGE_IN_FUTURE)
     if on < solution.suggested_on:
-        raise ValidationError("The date cannot be before the solution was suggested.", "on")
+        raise ValidationError(_("The date cannot be before the solution was suggested."), "on")
+    if status is not solution.status and on < solution.status_since:
+        # Statuses follow one another; so from status_since on, a solution's status at a date
+        # is its current one (see reports.figures.solution_status_at).
+        message = _(
+            "The date cannot be before its current status began (%(day)s).",
+            day=format_day(solution.status_since),
+        )
+        raise ValidationError(message, "on")
     if amount_granted is not None and status is not SolutionStatus.GRANTED:
-        raise ValidationError("Only a granted solution has a granted amount.", "amount_granted")
+        raise ValidationError(_("Only a granted solution has a granted amount."), "amount_granted")
     before = audit.snapshot(solution, SOLUTION_FIELDS)
     if amount_requested is not None:
         solution.amount_requested = _amount(amount_requested, "amount_requested")
@@ -203,9 +222,9 @@ def update_need(
     version: Any = UNCHECKED,
 ) -> Need:
     """Edit what a need is about, how urgent it is and who owns it; audited."""
-    check_version(need, version, "need")
+    check_version(need, version, _("need"))
     if owner is not None and owner.id != need.owner_id and (not owner.active or not owner.is_staff):
-        raise ValidationError("The owner must be an active advisor, manager or admin.", "owner")
+        raise ValidationError(_("The owner must be an active advisor, manager or admin."), "owner")
     before = audit.snapshot(need, NEED_FIELDS)
     need.description = description.strip()
     need.urgency = urgency

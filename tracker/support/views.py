@@ -143,7 +143,7 @@ def change_need_status(need_id: int) -> Response | str:
         except ValidationError as error:
             _refused(form, error)
         else:
-            flash(_("The need is now %(status)s.", status=_(status.label).lower()), "success")
+            flash(_("The need is now %(status)s.", status=status.label.lower()), "success")
             return redirect(url_for("support.need", need_id=need.id))
     return _render_need(need, conflict, **{slot: form})
 
@@ -261,6 +261,6 @@ def change_solution_status(solution_id: int) -> Response | str:
             _refused(form, error)
         else:
             flash(_("%(title)s is now %(status)s.", title=solution.title,
-                    status=_(status.label).lower()), "success")  # fmt: skip
+                    status=status.label.lower()), "success")  # fmt: skip
             return redirect(url_for("support.solution", solution_id=solution.id))
     return _render_solution(solution, form, conflict)

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +33,7 @@ from tracker.companies import services as company_services
 from tracker.companies import validation
 from tracker.dates import today
 from tracker.extensions import db
+from tracker.i18n import format_number
 from tracker.interactions.services import (
     FollowUpInput,
     HealthAnswers,
@@ -134,7 +137,6 @@ _DAY_FIRST_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _RCS_LIKE = re.compile(r"^[Bb]?[\s.\-]*\d[\d\s.\-]*$")
 _WHOLE_NUMBER = re.compile(r"^\d+$")
 
-NEED_NOUNS = ("need category", "need categories")
 
 E = TypeVar("E", bound=Enum)
 
@@ -182,7 +184,9 @@ def parse_date(value: Cell) -> date:
             return date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
     except ValueError:
         pass
-    raise ValueError(f"{text!r} is not a date; write it as 2024-03-05 or 05/03/2024.")
+    raise ValueError(
+        _("%(value)s is not a date; write it as 2024-03-05 or 05/03/2024.", value=repr(text))
+    )
 
 
 def _choice(value: Cell, enum_cls: type[E], aliases: dict[str, str] | None = None) -> E:
@@ -193,7 +197,9 @@ def _choice(value: Cell, enum_cls: type[E], aliases: dict[str, str] | None = Non
         return enum_cls(key)
     except ValueError:
         allowed = ", ".join(str(member.value) for member in enum_cls)
-        raise ValueError(f"{_line(value)!r} is not one of {allowed}.") from None
+        raise ValueError(
+            _("%(value)s is not one of %(allowed)s.", value=repr(_line(value)), allowed=allowed)
+        ) from None
 
 
 def _items(value: Cell) -> list[str]:
@@ -206,7 +212,35 @@ def _items(value: Cell) -> list[str]:
     return list(seen)
 
 
-def _by_name_or_slug(value: Cell, entries: dict[str, Any], nouns: tuple[str, str]) -> list[Any]:
+def _unknown_entries(kind: str, unknown: list[str], known: list[str]) -> str:
+    """`Unknown clusters: a, b; the known ones are ...`: one sentence per kind, for the grammar."""
+    names, known_names = ", ".join(unknown), ", ".join(known)
+    if kind == "clusters":
+        return ngettext(
+            "Unknown cluster: %(names)s; the known ones are %(known)s.",
+            "Unknown clusters: %(names)s; the known ones are %(known)s.",
+            len(unknown),
+            names=names,
+            known=known_names,
+        )
+    if kind == "markets":
+        return ngettext(
+            "Unknown market: %(names)s; the known ones are %(known)s.",
+            "Unknown markets: %(names)s; the known ones are %(known)s.",
+            len(unknown),
+            names=names,
+            known=known_names,
+        )
+    return ngettext(
+        "Unknown need category: %(names)s; the known ones are %(known)s.",
+        "Unknown need categories: %(names)s; the known ones are %(known)s.",
+        len(unknown),
+        names=names,
+        known=known_names,
+    )
+
+
+def _by_name_or_slug(value: Cell, entries: dict[str, Any], kind: str) -> list[Any]:
     """The catalogue entries a list cell names; unknown names are one error naming them all."""
     found, unknown = [], []
     for item in _items(value):
@@ -216,11 +250,8 @@ def _by_name_or_slug(value: Cell, entries: dict[str, Any], nouns: tuple[str, str
         elif entry not in found:
             found.append(entry)
     if unknown:
-        noun = nouns[0] if len(unknown) == 1 else nouns[1]
         known = sorted({entry.slug for entry in entries.values()})
-        raise ValueError(
-            f"Unknown {noun}: {', '.join(unknown)}; the known ones are {', '.join(known)}."
-        )
+        raise ValueError(_unknown_entries(kind, unknown, known))
     return found
 
 
@@ -242,9 +273,11 @@ def _user(value: Cell, users: dict[str, User]) -> User:
     email = _line(value).lower()
     user = users.get(email)
     if user is None:
-        raise ValueError(f"No user has the e-mail {email}.")
+        raise ValueError(_("No user has the e-mail %(email)s.", email=email))
     if user.role is Role.VIEWER:
-        raise ValueError(f"{email} is a viewer; choose an advisor, a manager or an admin.")
+        raise ValueError(
+            _("%(email)s is a viewer; choose an advisor, a manager or an admin.", email=email)
+        )
     return user
 
 
@@ -346,9 +379,15 @@ class CompanyPlan:
         )
 
     def done(self) -> str:
-        return (
-            f"Imported: {_count(len(self.creates), 'company', 'companies')} created, "
-            f"{len(self.updates):,} updated, {len(self.unchanged):,} unchanged."
+        """What confirming did, for the page (in its language) and the command line (English)."""
+        return ngettext(
+            "Imported: %(created)s company created, %(updated)s updated, %(unchanged)s unchanged.",
+            "Imported: %(created)s companies created, %(updated)s updated, "
+            "%(unchanged)s unchanged.",
+            len(self.creates),
+            created=format_number(len(self.creates)),
+            updated=format_number(len(self.updates)),
+            unchanged=format_number(len(self.unchanged)),
         )
 
     def fingerprint(self) -> str:
@@ -392,9 +431,13 @@ class InteractionPlan:
         )
 
     def done(self) -> str:
-        return (
-            f"Imported: {_count(len(self.creates), 'interaction')} created, "
-            f"{len(self.skipped):,} already imported (skipped)."
+        """What confirming did, for the page (in its language) and the command line (English)."""
+        return ngettext(
+            "Imported: %(created)s interaction created, %(skipped)s already imported (skipped).",
+            "Imported: %(created)s interactions created, %(skipped)s already imported (skipped).",
+            len(self.creates),
+            created=format_number(len(self.creates)),
+            skipped=format_number(len(self.skipped)),
         )
 
     def fingerprint(self) -> str:
@@ -509,7 +552,7 @@ def plan_companies(data: bytes, *, actor: User | None, source: str = "") -> Comp
         row = _company_row(sheet, sheet_row, index, plan.errors)
         rcs = row.values.get("rcs_number")
         if rcs and rcs in rcs_rows:
-            message = f"Row {rcs_rows[rcs]} has the same RCS number."
+            message = _("Row %(row)d has the same RCS number.", row=rcs_rows[rcs])
             plan.errors.append(sheet.problem(row.row, "rcs_number", message))
         elif rcs:
             rcs_rows[rcs] = row.row
@@ -526,7 +569,11 @@ def plan_companies(data: bytes, *, actor: User | None, source: str = "") -> Comp
                     sheet.problem(
                         row.row,
                         "name",
-                        f"Row {target_rows[target.id]} already updates {target.legal_name}.",
+                        _(
+                            "Row %(row)d already updates %(company)s.",
+                            row=target_rows[target.id],
+                            company=target.legal_name,
+                        ),
                     )
                 )
                 continue
@@ -545,7 +592,10 @@ def plan_companies(data: bytes, *, actor: User | None, source: str = "") -> Comp
                     sheet.problem(
                         row.row,
                         "name",
-                        f"Row {new_keys[key]} has the same company (same name and postal code).",
+                        _(
+                            "Row %(row)d has the same company (same name and postal code).",
+                            row=new_keys[key],
+                        ),
                     )
                 )
                 continue
@@ -583,7 +633,7 @@ def _company_row(
             errors.append(sheet.problem(sheet_row.number, column, str(error)))
 
     if cells.get("name") is None:
-        errors.append(sheet.problem(sheet_row.number, "name", "A company needs its legal name."))
+        errors.append(sheet.problem(sheet_row.number, "name", _("A company needs its legal name.")))
     for column in ("name", "trade_name", "street", "locality"):
         check(column, _limited(COMPANY_COLUMNS[column]))
     check("rcs_number", validation.normalise_rcs)
@@ -592,8 +642,8 @@ def _company_row(
     check("employees", _employees)
     check("country", _country)
     check("website", validation.normalise_website)
-    check("clusters", lambda v: _by_name_or_slug(v, index.clusters, ("cluster", "clusters")))
-    check("markets", lambda v: _by_name_or_slug(v, index.markets, ("market", "markets")))
+    check("clusters", lambda v: _by_name_or_slug(v, index.clusters, "clusters"))
+    check("markets", lambda v: _by_name_or_slug(v, index.markets, "markets"))
     check("owner_email", lambda v: _user(v, index.users))
     check("status", lambda v: _choice(v, CompanyStatus))
     return CompanyRow(
@@ -610,7 +660,9 @@ def _limited(attribute: str) -> Callable[[Cell], str]:
     def parse(value: Cell) -> str:
         text = _line(value)
         if len(text) > limit:
-            raise ValueError(f"At most {limit} characters ({len(text)} here).")
+            raise ValueError(
+                _("At most %(limit)d characters (%(length)d here).", limit=limit, length=len(text))
+            )
         return text
 
     return parse
@@ -622,10 +674,12 @@ def _employees(value: Cell) -> int:
     else:
         text = re.sub(r"[\s\u00a0\u202f']", "", _text(value))
         if not _WHOLE_NUMBER.match(text):
-            raise ValueError(f"{_text(value)!r} is not a whole number of employees.")
+            raise ValueError(
+                _("%(value)s is not a whole number of employees.", value=repr(_text(value)))
+            )
         number = int(text)
     if number < 0:
-        raise ValueError("The number of employees cannot be negative.")
+        raise ValueError(_("The number of employees cannot be negative."))
     return number
 
 
@@ -633,8 +687,11 @@ def _country(value: Cell) -> str:
     code = _line(value).upper()
     if code not in validation.COUNTRIES:
         raise ValueError(
-            f"{code!r} is not a country code we know; use ISO-2 codes such as "
-            f"{', '.join(validation.COUNTRIES[:4])}."
+            _(
+                "%(value)s is not a country code we know; use ISO-2 codes such as %(codes)s.",
+                value=repr(code),
+                codes=", ".join(validation.COUNTRIES[:4]),
+            )
         )
     return code
 
@@ -672,8 +729,12 @@ def _match(
                 sheet.problem(
                     row.row,
                     "name",
-                    f"{len(candidates)} companies have this name and postal code ({names}); "
-                    "add the RCS number to say which one.",
+                    _(
+                        "%(count)d companies have this name and postal code (%(names)s); "
+                        "add the RCS number to say which one.",
+                        count=len(candidates),
+                        names=names,
+                    ),
                 )
             )
             return None
@@ -766,9 +827,11 @@ def _flag_duplicates(rows: list[CompanyRow], index: _CompanyIndex) -> None:
         reasons: dict[int, list[str]] = {}
         vat = row.values.get("vat_number")
         for company_id in by_vat.get(vat, []) if vat else []:
-            reasons.setdefault(company_id, []).append(f"same VAT number {vat}")
+            reasons.setdefault(company_id, []).append(_("same VAT number %(vat)s", vat=vat))
         for company_id, score in alike.items():
-            reasons.setdefault(company_id, []).append(f"similar name ({round(score)}% alike)")
+            reasons.setdefault(company_id, []).append(
+                _("similar name (%(score)d%% alike)", score=round(score))
+            )
         ranked = sorted(
             reasons,
             key=lambda cid: (-len(reasons[cid]), index.companies[cid].legal_name.casefold(), cid),
@@ -912,14 +975,23 @@ class _InteractionIndex:
             if rcs in self.by_rcs:
                 return self.by_rcs[rcs]
             if catalogue_name_key(text) not in self.by_name:
-                raise ValueError(f"No company has the RCS number {rcs}.")
+                raise ValueError(_("No company has the RCS number %(rcs)s.", rcs=rcs))
         found = self.by_name.get(catalogue_name_key(text), [])
         if not found:
             raise ValueError(
-                f"No company is named {text!r}; use its RCS number or its exact legal name."
+                _(
+                    "No company is named %(name)s; use its RCS number or its exact legal name.",
+                    name=repr(text),
+                )
             )
         if len(found) > 1:
-            raise ValueError(f"{len(found)} companies are named {text!r}; use the RCS number.")
+            raise ValueError(
+                _(
+                    "%(count)d companies are named %(name)s; use the RCS number.",
+                    count=len(found),
+                    name=repr(text),
+                )
+            )
         return found[0]
 
 
@@ -942,12 +1014,15 @@ def plan_interactions(data: bytes, *, actor: User | None, source: str = "") -> I
     seen: dict[tuple[Any, ...], int] = {}
     for row in rows:
         if row.key in existing:
-            reason = "Already imported: the same contact is in the tracker."
+            reason = _("Already imported: the same contact is in the tracker.")
         elif row.key in seen:
-            reason = f"The same contact as row {seen[row.key]}."
+            reason = _("The same contact as row %(row)d.", row=seen[row.key])
         elif row.archived:
             # Checked last: a contact already in the tracker is skipped, archived company or not.
-            message = f"{row.company_name} is archived; restore it before importing its contacts."
+            message = _(
+                "%(company)s is archived; restore it before importing its contacts.",
+                company=row.company_name,
+            )
             plan.errors.append(sheet.problem(row.row, "company", message))
             continue
         else:
@@ -983,11 +1058,11 @@ def _interaction_row(
 
     for column in INTERACTION_REQUIRED:
         if cells.get(column) is None:
-            refuse(column, "This column is required.")
+            refuse(column, _("This column is required."))
     on = today()
     check("date", parse_date)
     if values.get("date") and values["date"] > on:
-        refuse("date", "The date of a contact cannot be in the future.")
+        refuse("date", _("The date of a contact cannot be in the future."))
     check("company", index.company)
     company = values.get("company")
     check("type", lambda v: _choice(v, InteractionType, {"e-mail": "email"}))
@@ -996,12 +1071,14 @@ def _interaction_row(
     if advisor and actor is not None and actor.role is Role.ADVISOR and advisor.id != actor.id:
         refuse(
             "advisor_email",
-            "An advisor imports only their own contacts; ask a manager to import colleagues'.",
+            _("An advisor imports only their own contacts; ask a manager to import colleagues'."),
         )
-    check("needs", lambda v: _by_name_or_slug(v, index.categories, NEED_NOUNS))
+    check("needs", lambda v: _by_name_or_slug(v, index.categories, "needs"))
     check("solutions", lambda v: _solutions(v, index.instruments))
     if values.get("solutions") and not values.get("needs"):
-        refuse("solutions", "A row with solutions needs a need: they answer the row's first need.")
+        refuse(
+            "solutions", _("A row with solutions needs a need: they answer the row's first need.")
+        )
     check("follow_up_on", parse_date)
     check("follow_up", _limited_title)
     _check_followup(cells, values, advisor, refuse)
@@ -1033,15 +1110,23 @@ def _solutions(value: Cell, instruments: dict[str, Instrument]) -> list[Instrume
         elif instrument not in found:
             found.append(instrument)
     if unknown:
-        plural = "s" if len(unknown) > 1 else ""
-        raise ValueError(f"Unknown instrument{plural}: {', '.join(unknown)}.")
+        raise ValueError(
+            ngettext(
+                "Unknown instrument: %(names)s.",
+                "Unknown instruments: %(names)s.",
+                len(unknown),
+                names=", ".join(unknown),
+            )
+        )
     return found
 
 
 def _limited_title(value: Cell) -> str:
     text = _line(value)
     if len(text) > 200:
-        raise ValueError(f"A follow-up title has at most 200 characters ({len(text)} here).")
+        raise ValueError(
+            _("A follow-up title has at most 200 characters (%(length)d here).", length=len(text))
+        )
     return text
 
 
@@ -1053,16 +1138,19 @@ def _check_followup(
 ) -> None:
     has_on, has_title = cells.get("follow_up_on") is not None, cells.get("follow_up") is not None
     if has_on and not has_title:
-        refuse("follow_up", "A follow-up date needs its text in follow_up.")
+        refuse("follow_up", _("A follow-up date needs its text in follow_up."))
     elif has_title and not has_on:
-        refuse("follow_up_on", "A follow-up needs its due date in follow_up_on.")
+        refuse("follow_up_on", _("A follow-up needs its due date in follow_up_on."))
     due, occurred = values.get("follow_up_on"), values.get("date")
     if due and occurred and due < occurred:
-        refuse("follow_up_on", "The follow-up is due before the contact took place.")
+        refuse("follow_up_on", _("The follow-up is due before the contact took place."))
     if has_title and advisor is not None and not advisor.active:
         refuse(
             "follow_up",
-            f"{advisor.email} is deactivated; a follow-up needs an active advisor to do it.",
+            _(
+                "%(email)s is deactivated; a follow-up needs an active advisor to do it.",
+                email=advisor.email,
+            ),
         )
 
 
@@ -1099,7 +1187,7 @@ def _yes_no(value: Cell) -> bool | None:
         return answer == "yes"
     if answer == "unknown":
         return None
-    raise ValueError(f"{_line(value)!r} is not yes or no.")
+    raise ValueError(_("%(value)s is not yes or no.", value=repr(_line(value))))
 
 
 def _existing_keys(rows: list[InteractionRow]) -> set[tuple[Any, ...]]:

@@ -19,12 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from tracker.exports import FORMULA_PREFIXES
+from tracker.i18n import format_number
 
-NOT_A_TABLE = "The file is not a CSV or XLSX file. Save it from Excel as CSV or as Excel workbook."
+NOT_A_TABLE = _l(
+    "The file is not a CSV or XLSX file. Save it from Excel as CSV or as Excel workbook."
+)
 # A ZIP whose members unpack to more than this is refused before openpyxl reads it.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 # Rows read at most, blank ones included, whatever the limit of rows with data.
@@ -87,24 +92,28 @@ def read_sheet(
     Raises FileRefused when the file is not a table at all, or has more than `max_rows` rows.
     """
     if not data.strip():
-        raise FileRefused("The file is empty.")
+        raise FileRefused(_("The file is empty."))
     if data.startswith(_ZIP_SIGNATURE):
-        raw_rows, description = _xlsx_rows(data), "Excel workbook (first sheet)"
+        raw_rows, description = _xlsx_rows(data), _("Excel workbook (first sheet)")
     elif data.startswith(_OLE2_SIGNATURE):
         raise FileRefused(
-            "This is an old Excel 97–2003 (.xls) file: open it in Excel and save it as "
-            "Excel workbook (.xlsx) or CSV."
+            _(
+                "This is an old Excel 97–2003 (.xls) file: open it in Excel and save it as "
+                "Excel workbook (.xlsx) or CSV."
+            )
         )
     else:
         text, encoding = _decode(data)
         delimiter = _delimiter(text)
         raw_rows = _csv_rows(text, delimiter)
-        separator = "semicolons" if delimiter == ";" else "commas"
-        description = f"CSV, {encoding}, separated by {separator}"
+        if delimiter == ";":
+            description = _("CSV, %(encoding)s, separated by semicolons", encoding=encoding)
+        else:
+            description = _("CSV, %(encoding)s, separated by commas", encoding=encoding)
     try:
         header = next(raw_rows)
     except StopIteration:
-        raise FileRefused("The file is empty.") from None
+        raise FileRefused(_("The file is empty.")) from None
     columns, letters, problems = _header(header, allowed, required)
     if problems:
         return None, problems
@@ -123,12 +132,15 @@ def read_sheet(
         if len(sheet.rows) > max_rows:
             raise FileRefused(_too_many(max_rows))
     if not sheet.rows and not problems:
-        raise FileRefused("The file has a header row but no rows below it.")
+        raise FileRefused(_("The file has a header row but no rows below it."))
     return sheet, problems
 
 
 def _too_many(max_rows: int) -> str:
-    return f"The file has more than {max_rows:,} rows; split it into files of at most that many."
+    return _(
+        "The file has more than %(limit)s rows; split it into files of at most that many.",
+        limit=format_number(max_rows),
+    )
 
 
 def _header(
@@ -147,14 +159,22 @@ def _header(
             continue
         if name in letters:
             problems.append(
-                Problem(1, name, f"The column appears twice (also column {letters[name]}).", letter)
+                Problem(
+                    1,
+                    name,
+                    _("The column appears twice (also column %(letter)s).", letter=letters[name]),
+                    letter,
+                )
             )
         elif name not in allowed:
             problems.append(
                 Problem(
                     1,
                     text,
-                    f"Unknown column; the accepted columns are {', '.join(allowed)}.",
+                    _(
+                        "Unknown column; the accepted columns are %(columns)s.",
+                        columns=", ".join(allowed),
+                    ),
                     letter,
                 )
             )
@@ -162,7 +182,7 @@ def _header(
         columns.append(name if name in allowed else None)
     for name in required:
         if name not in letters:
-            problems.append(Problem(1, name, "This required column is missing."))
+            problems.append(Problem(1, name, _("This required column is missing.")))
     return columns, letters, problems
 
 
@@ -177,8 +197,11 @@ def _cells(raw: Sequence[Any], columns: list[str | None]) -> dict[str, Cell] | P
             return Problem(
                 None,
                 None,
-                f"Column {get_column_letter(index + 1)} holds {str(value)[:40]!r} "
-                "but has no name in the header row.",
+                _(
+                    "Column %(letter)s holds %(value)s but has no name in the header row.",
+                    letter=get_column_letter(index + 1),
+                    value=repr(str(value)[:40]),
+                ),
             )
         cells[columns[index]] = value  # type: ignore[index]
     return cells or None
@@ -212,18 +235,23 @@ def _decode(data: bytes) -> tuple[str, str]:
     """The text of a CSV file and the name of its encoding."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileRefused(
-            "The file is saved as Unicode text (UTF-16): save it from Excel as "
-            "CSV UTF-8 (comma delimited) instead."
+            _(
+                "The file is saved as Unicode text (UTF-16): save it from Excel as "
+                "CSV UTF-8 (comma delimited) instead."
+            )
         )
     if b"\x00" in data[:65536]:
-        raise FileRefused(NOT_A_TABLE)
+        raise FileRefused(str(NOT_A_TABLE))
     if data.startswith(codecs.BOM_UTF8):
         try:
             return _checked_text(data[len(codecs.BOM_UTF8) :].decode("utf-8")), "UTF-8"
         except UnicodeDecodeError as error:
             raise FileRefused(
-                f"The file says it is UTF-8 but byte {error.start + 3} is not: "
-                "save it again as CSV UTF-8."
+                _(
+                    "The file says it is UTF-8 but byte %(byte)d is not: "
+                    "save it again as CSV UTF-8.",
+                    byte=error.start + 3,
+                )
             ) from None
     try:
         return _checked_text(data.decode("utf-8")), "UTF-8"
@@ -233,8 +261,10 @@ def _decode(data: bytes) -> tuple[str, str]:
         return _checked_text(data.decode("cp1252")), "Windows-1252"
     except UnicodeDecodeError:
         raise FileRefused(
-            "The file is neither UTF-8 nor Windows-1252 text: save it from Excel as "
-            "CSV UTF-8 (comma delimited)."
+            _(
+                "The file is neither UTF-8 nor Windows-1252 text: save it from Excel as "
+                "CSV UTF-8 (comma delimited)."
+            )
         ) from None
 
 
@@ -243,7 +273,7 @@ def _checked_text(text: str) -> str:
     sample = text[:65536]
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
     if controls:
-        raise FileRefused(NOT_A_TABLE)
+        raise FileRefused(str(NOT_A_TABLE))
     return text
 
 
@@ -253,8 +283,10 @@ def _delimiter(text: str) -> str:
     unquoted = re.sub(r'"[^"]*"', "", first)
     if unquoted.count("\t") > max(unquoted.count(","), unquoted.count(";")):
         raise FileRefused(
-            "The file is separated by tabs: save it from Excel as CSV (separated by commas "
-            "or semicolons)."
+            _(
+                "The file is separated by tabs: save it from Excel as CSV (separated by commas "
+                "or semicolons)."
+            )
         )
     return ";" if unquoted.count(";") > unquoted.count(",") else ","
 
@@ -265,7 +297,11 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
         yield from reader
     except csv.Error as error:
         raise FileRefused(
-            f"The file cannot be read as CSV near line {reader.line_num}: {error}."
+            _(
+                "The file cannot be read as CSV near line %(line)d: %(error)s.",
+                line=reader.line_num,
+                error=error,
+            )
         ) from None
 
 
@@ -277,12 +313,14 @@ def _xlsx_rows(data: bytes) -> Iterator[Sequence[Any]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
-        raise FileRefused(NOT_A_TABLE) from None
+        raise FileRefused(str(NOT_A_TABLE)) from None
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise FileRefused(NOT_A_TABLE)
+        raise FileRefused(str(NOT_A_TABLE))
     if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-        raise FileRefused("The workbook is too large once unpacked; split it into smaller files.")
+        raise FileRefused(
+            _("The workbook is too large once unpacked; split it into smaller files.")
+        )
     try:
         with warnings.catch_warnings():
             # Files from other tools make openpyxl warn about styles it does not know.
@@ -290,8 +328,10 @@ def _xlsx_rows(data: bytes) -> Iterator[Sequence[Any]]:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise FileRefused(
-            "The Excel workbook cannot be read; it may be damaged. Open it in Excel and save it "
-            "again, or save it as CSV."
+            _(
+                "The Excel workbook cannot be read; it may be damaged. "
+                "Open it in Excel and save it again, or save it as CSV."
+            )
         ) from None
     return _sheet_rows(workbook)
 
@@ -299,7 +339,7 @@ def _xlsx_rows(data: bytes) -> Iterator[Sequence[Any]]:
 def _sheet_rows(workbook: Any) -> Iterator[Sequence[Any]]:
     try:
         if not workbook.worksheets:
-            raise FileRefused("The workbook has no sheet.")
+            raise FileRefused(_("The workbook has no sheet."))
         sheet = workbook.worksheets[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -313,6 +353,8 @@ def _values(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
         yield from rows
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
         raise FileRefused(
-            "The Excel workbook cannot be read; it may be damaged. Open it in Excel and save it "
-            "again, or save it as CSV."
+            _(
+                "The Excel workbook cannot be read; it may be damaged. "
+                "Open it in Excel and save it again, or save it as CSV."
+            )
         ) from None

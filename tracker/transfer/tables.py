@@ -1,8 +1,10 @@
 """The tables of each export: a header and the rows under it.
 
 The companies and the contact history are written with the columns of their import files
-(DESIGN.md 4.3 and 4.4), so that an export imports back without changes. Rows are read from the
-database in batches while the file is written.
+(DESIGN.md 4.3 and 4.4), so that an export imports back without changes: those headers are the
+same in every language. The other exports are read by people: their headers are in the language
+of the page they were downloaded from (the cells keep the values the database holds). Rows are
+read from the database in batches while the file is written.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.admin.services import catalogue_name_key
@@ -42,8 +47,8 @@ Table = tuple[Sequence[str], Rows]
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    title: str
-    description: str
+    title: LazyString
+    description: LazyString
     rows: Callable[[Mapping[str, str], int], Table]
 
 
@@ -85,8 +90,8 @@ def companies(args: Mapping[str, str], user_id: int) -> Table:
 
 
 def people(args: Mapping[str, str], user_id: int) -> Table:
-    header = ["company", "rcs_number", "name", "job_title", "email", "phone", "lawful_basis",
-              "notes", "archived"]  # fmt: skip
+    header = [_("Company"), _("RCS number"), _("Name"), _("Job title"), _("E-mail"), _("Phone"),
+              _("Lawful basis"), _("Notes"), _("Archived")]  # fmt: skip
     query = (
         sa.select(
             Company.legal_name,
@@ -206,8 +211,9 @@ def interactions(args: Mapping[str, str], user_id: int) -> Table:
 
 
 def needs(args: Mapping[str, str], user_id: int) -> Table:
-    header = ["id", "company", "rcs_number", "category", "description", "urgency", "status",
-              "identified_on", "resolved_on", "closed_on", "owner_email", "outcome"]  # fmt: skip
+    header = [_("Id"), _("Company"), _("RCS number"), _("Category"), _("Description"),
+              _("Urgency"), _("Status"), _("Identified on"), _("Resolved on"), _("Closed on"),
+              _("Owner's e-mail"), _("Outcome")]  # fmt: skip
     query = (
         sa.select(
             Need.id,
@@ -237,9 +243,10 @@ def needs(args: Mapping[str, str], user_id: int) -> Table:
 
 
 def solutions(args: Mapping[str, str], user_id: int) -> Table:
-    header = ["id", "need_id", "company", "rcs_number", "need_category", "instrument", "partner",
-              "status", "amount_requested", "amount_granted", "suggested_on", "decided_on",
-              "created_by_email", "notes"]  # fmt: skip
+    header = [_("Id"), _("Need id"), _("Company"), _("RCS number"), _("Need category"),
+              _("Instrument"), _("Partner"), _("Status"), _("Amount requested (EUR)"),
+              _("Amount granted (EUR)"), _("Suggested on"), _("Decided on"),
+              _("Created by (e-mail)"), _("Notes")]  # fmt: skip
     query = (
         sa.select(
             Solution.id,
@@ -273,8 +280,9 @@ def solutions(args: Mapping[str, str], user_id: int) -> Table:
 
 
 def followups(args: Mapping[str, str], user_id: int) -> Table:
-    header = ["id", "company", "rcs_number", "title", "due_on", "assignee_email", "status",
-              "done_on", "need_id", "solution_id", "notes", "created_by_email"]  # fmt: skip
+    header = [_("Id"), _("Company"), _("RCS number"), _("Title"), _("Due on"),
+              _("Assignee's e-mail"), _("Status"), _("Done on"), _("Need id"), _("Solution id"),
+              _("Notes"), _("Created by (e-mail)")]  # fmt: skip
     creator = aliased(User)
     query = (
         sa.select(
@@ -309,26 +317,40 @@ DATASETS = {
     for dataset in (
         Dataset(
             "companies",
-            "Companies",
-            "The columns of the company import: change the file and import it back. "
-            "Archived companies are left out.",
+            _l("Companies"),
+            _l(
+                "The columns of the company import: change the file and import it back. "
+                "Archived companies are left out."
+            ),
             companies,
         ),
-        Dataset("people", "Contact persons", "Every contact person, with their company.", people),
+        Dataset(
+            "people",
+            _l("Contact persons"),
+            _l("Every contact person, with their company."),
+            people,
+        ),
         Dataset(
             "interactions",
-            "Contact history",
-            "Every contact, with the needs, solutions, follow-up and health check logged with "
-            "it, in the columns of the contact-history import.",
+            _l("Contact history"),
+            _l(
+                "Every contact, with the needs, solutions, follow-up and health check logged with "
+                "it, in the columns of the contact-history import."
+            ),
             interactions,
         ),
-        Dataset("needs", "Needs", "Every need, whatever its status.", needs),
+        Dataset("needs", _l("Needs"), _l("Every need, whatever its status."), needs),
         Dataset(
             "solutions",
-            "Solutions",
-            "Every solution suggested, with its status and amounts.",
+            _l("Solutions"),
+            _l("Every solution suggested, with its status and amounts."),
             solutions,
         ),
-        Dataset("followups", "Follow-ups", "Every follow-up, open, done or cancelled.", followups),
+        Dataset(
+            "followups",
+            _l("Follow-ups"),
+            _l("Every follow-up, open, done or cancelled."),
+            followups,
+        ),
     )
 }

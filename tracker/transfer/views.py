@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -23,7 +24,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Rows shown in each table of the preview; the counts cover them all.
 PREVIEW_ROWS = 200
 ERRORS_SHOWN = 1000
-KIND_TITLES = {"companies": "Import companies", "interactions": "Import contact history"}
+KIND_TITLES = {"companies": _l("Import companies"), "interactions": _l("Import contact history")}
 DATASET_NAMES = ",".join(tables.DATASETS)
 
 
