@@ -131,5 +131,8 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
                 (2, "2026-01-05"),  # no change recorded: its suggestion
             ]
             assert conn.execute(sa.text("SELECT count(*) FROM needs")).scalar() == 1
+            # Revision 0007 fills the search rows of the companies already there.
+            search = conn.execute(sa.text("SELECT company_id, text FROM company_search")).all()
+            assert [tuple(row) for row in search] == [(1, "kept s.a.")]
         db.session.remove()
         db.engine.dispose()

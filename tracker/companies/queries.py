@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -15,6 +14,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker.companies import search
 from tracker.companies.chart import RiskHistory
 from tracker.companies.validation import fold, nace_divisions
 from tracker.extensions import db
@@ -29,7 +29,6 @@ from tracker.models import (
     Market,
     Need,
     NeedStatus,
-    Person,
     RiskLevel,
     Role,
     Solution,
@@ -210,124 +209,13 @@ def _fold_cell(text: str | None) -> str | None:
     return text.lower().translate(_FOLDED_CHARACTERS)
 
 
-class non_ascii(FunctionElement):
-    """`non_ascii(column)`: true when the text holds a character beyond ASCII."""
-
-    type = sa.Boolean()
-    name = "non_ascii"
-    inherit_cache = True
-
-
-@compiles(non_ascii)
-def _non_ascii_by_bytes(element: non_ascii, compiler: Any, **kw: Any) -> str:
-    # More bytes than characters in UTF-8; a NUL (which ends length()) counts as non-ASCII too.
-    column = compiler.process(element.clauses, **kw)
-    return f"(length({column}) <> length(CAST({column} AS BLOB)))"
-
-
-@compiles(non_ascii, "postgresql")
-def _non_ascii_by_octets(element: non_ascii, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"(octet_length({column}) <> length({column}))"
-
-
-class ascii_case_blind(FunctionElement):
-    """`ascii_case_blind(column) LIKE pattern`: the match ignores the case of ASCII letters only.
-
-    For LIKE alone: on SQLite it is the column itself, LIKE ignoring ASCII case already (and
-    lower() knowing only ASCII anyway); on PostgreSQL, lower() under the "C" collation.
-    """
-
-    type = sa.String()
-    name = "ascii_case_blind"
-    inherit_cache = True
-
-
-@compiles(ascii_case_blind)
-def _as_is_for_like(element: ascii_case_blind, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(ascii_case_blind, "postgresql")
-def _ascii_lower(element: ascii_case_blind, compiler: Any, **kw: Any) -> str:
-    # The "C" collation spares lower() the conversion to wide characters: twice as fast.
-    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
-
-
-class folded_contains(FunctionElement):
-    """`folded_contains(column, pattern, wider)`: `folded(column) LIKE pattern`, with a LIKE
-    `wider` pattern that every match also meets, and that PostgreSQL checks first."""
-
-    type = sa.Boolean()
-    name = "folded_contains"
-    inherit_cache = True
-
-
-@compiles(folded_contains)
-def _folded_contains(element: folded_contains, compiler: Any, **kw: Any) -> str:
-    # No wider pattern first: the fold is not one character for one (ligatures, marks).
-    column, pattern = (compiler.process(c, **kw) for c in list(element.clauses)[:2])
-    return f"({SQLITE_FOLD_FUNCTION}({column}) LIKE {pattern} ESCAPE '/')"
-
-
-@compiles(folded_contains, "postgresql")
-def _folded_contains_after_lower(element: folded_contains, compiler: Any, **kw: Any) -> str:
-    column, pattern, wider = (compiler.process(c, **kw) for c in element.clauses)
-    # translate() is slow, lower() less so: a value that folds to the pattern holds it already
-    # once lower-cased, accented letters aside (one character for one).
-    return (
-        f"(lower({column}) LIKE {wider} ESCAPE '/'"
-        f" AND translate(lower({column}), '{_ACCENTED}', '{_PLAIN}') LIKE {pattern} ESCAPE '/')"
-    )
-
-
-def _like_escaped(text: str) -> str:
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-def _contains(column: Any, needle: str) -> sa.ColumnElement[bool]:
-    """Case- and accent-insensitive `needle in column`; `needle` is already folded."""
-    # Folding costs (a Python call per row on SQLite, translate() on PostgreSQL) and most values
-    # are plain ASCII, which lower-casing folds alone: fold only the others.
-    wider = "".join("_" if ch in _PLAIN else _like_escaped(ch) for ch in needle)
-    accented = sa.and_(
-        non_ascii(column),
-        folded_contains(column, sa.literal(f"%{_like_escaped(needle)}%"), sa.literal(f"%{wider}%")),
-    )
-    if not needle.isascii():
-        return accented  # an ASCII value, folded, holds no character beyond ASCII
-    return sa.or_(ascii_case_blind(column).contains(needle, autoescape=True), accented)
-
-
-def _contains_ascii(column: Any, needle: str) -> sa.ColumnElement[bool]:
-    """Case-insensitive `needle in column`, for columns that hold mostly ASCII (cheaper)."""
-    beyond = sa.and_(non_ascii(column), sa.func.lower(column).contains(needle, autoescape=True))
-    if not needle.isascii():
-        return beyond
-    # An ASCII needle is found by lower-casing ASCII letters alone, in any value.
-    return sa.or_(ascii_case_blind(column).contains(needle, autoescape=True), beyond)
-
-
 def matching(q: str) -> sa.ColumnElement[bool]:
     """Companies whose names, numbers, locality or contact persons contain `q`.
 
-    Case and accents do not matter: "petange" finds "Pétange".
+    Case and accents do not matter: "petange" finds "Pétange"; nor do spaces in numbers. One
+    LIKE on each company's search row (tracker/companies/search.py).
     """
-    needle = fold(q)
-    # "B 123 456" and "LU 1502 7442" are stored without their spaces.
-    compact = re.sub(r"[\s.\-]", "", needle) or needle
-    people = sa.select(Person.company_id).where(
-        Person.archived.is_(False),
-        sa.or_(_contains(Person.name, needle), _contains_ascii(Person.email, needle)),
-    )
-    return sa.or_(
-        _contains(Company.legal_name, needle),
-        _contains(Company.trade_name, needle),
-        _contains(Company.locality, needle),
-        _contains_ascii(Company.rcs_number, compact),
-        _contains_ascii(Company.vat_number, compact),
-        Company.id.in_(people),
-    )
+    return search.matching(fold(q))
 
 
 def companies_query(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:

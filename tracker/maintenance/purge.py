@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker import audit
+from tracker.companies import search
 from tracker.companies.services import COMPANY_FIELDS, PERSON_FIELDS
 from tracker.extensions import db
 from tracker.interactions.services import HEALTH_FIELDS, INTERACTION_FIELDS
@@ -34,7 +35,7 @@ from tracker.models import (
     event_people,
     interaction_people,
 )
-from tracker.models.company import company_clusters, company_markets
+from tracker.models.company import company_clusters, company_markets, company_search
 
 KINDS: dict[str, type[Company] | type[Person] | type[Interaction]] = {
     "company": Company,
@@ -57,7 +58,7 @@ NOUNS = {
     "links to contacts": "link to a contact",
     "cluster memberships": "cluster membership",
     "market tags": "market tag",
-}
+}  # rows not named here (the company's search row) are not worth telling
 
 
 class PurgeRefused(Exception):
@@ -117,7 +118,8 @@ class PurgePlan:
 
 def describe(counts: dict[str, int]) -> str:
     """`3 people, 27 interactions, 1 health check`: the rows counted, in the order of NOUNS."""
-    ordered = sorted(counts.items(), key=lambda item: list(NOUNS).index(item[0]))
+    told = [(label, n) for label, n in counts.items() if label in NOUNS]
+    ordered = sorted(told, key=lambda item: list(NOUNS).index(item[0]))
     return ", ".join(f"{n:,} {label if n != 1 else NOUNS[label]}" for label, n in ordered if n)
 
 
@@ -161,6 +163,7 @@ def _company_removals(company_id: int) -> tuple[list[Removal], list[Unlink]]:
             "cluster memberships", company_clusters, company_clusters.c.company_id == company_id
         ),
         Removal("market tags", company_markets, company_markets.c.company_id == company_id),
+        Removal("search rows", company_search, company_search.c.company_id == company_id),
     ]
     erasures = _t(PersonErasure)
     unlinks = [Unlink(erasures, "company_id", erasures.c.company_id == company_id)]
@@ -238,4 +241,7 @@ def purge(plan: PurgePlan) -> dict[str, int]:
     for removal in plan.removals:
         result = db.session.execute(sa.delete(removal.table).where(removal.where))
         removed[removal.label] = result.rowcount
+    if isinstance(record, Person):
+        # Deleted past the ORM: the company's search row must forget the person.
+        search.refresh(db.session.connection(), [record.company_id])
     return removed

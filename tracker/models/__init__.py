@@ -11,6 +11,7 @@ from tracker.models.company import (
     PersonErasure,
     company_clusters,
     company_markets,
+    company_search,
 )
 from tracker.models.event import Event, EventFormat, event_companies, event_people
 from tracker.models.followup import FollowUp, FollowUpStatus
@@ -70,6 +71,7 @@ __all__ = [
     "User",
     "company_clusters",
     "company_markets",
+    "company_search",
     "event_companies",
     "event_people",
     "interaction_people",

@@ -33,6 +33,15 @@ class LawfulBasis(LabelledEnum):
     PUBLIC_TASK = "public_task", _l("Public task")
 
 
+# One row per company: its names, numbers, locality and contact persons, folded, which the
+# companies search reads (tracker/companies/search.py keeps it).
+company_search = sa.Table(
+    "company_search",
+    db.metadata,
+    sa.Column("company_id", sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
 company_clusters = sa.Table(
     "company_clusters",
     db.metadata,
