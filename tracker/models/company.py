@@ -75,6 +75,8 @@ class Market(Versioned, db.Model):
 
 class Company(Versioned, db.Model):
     __tablename__ = "companies"
+    # The companies list's order (case-blind name, then id), read in order rather than sorted.
+    __table_args__ = (sa.Index("ix_companies_list_order", sa.func.lower("legal_name"), "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     legal_name: Mapped[str] = mapped_column(sa.String(200), index=True)
