@@ -97,8 +97,12 @@ def build_report_data(
         )
     ).all()
     generated_on = dates.today()
-    current = figures.compute_figures(month, cluster_id, scope=scope, edition=edition.value)
-    before = figures.compute_figures(previous, cluster_id, scope=scope, edition=edition.value)
+    # The health of both months and the history, from one pass over the health checks.
+    series = figures.HealthSeries(month, cluster_id, HISTORY_MONTHS)
+    current, before = (
+        figures.compute_figures(m, cluster_id, scope=scope, edition=edition.value, series=series)
+        for m in (month, previous)
+    )
     solutions_status = figures.solutions_by_instrument_and_status(month, cluster_id)
     if not internal:
         current, before = _for_ministry(current), _for_ministry(before)
@@ -107,7 +111,7 @@ def build_report_data(
         {
             "figures": current,
             "previous": before,
-            "history": figures.history(month, cluster_id, months=HISTORY_MONTHS),
+            "history": series.history(),
             "solutions_status": solutions_status,
             "at_risk": figures.companies_at_risk(month, cluster_id) if internal else [],
             "meta": {

@@ -387,28 +387,62 @@ def _health_figures(row: dict[str, int] | None) -> dict[str, Any]:
     }
 
 
-def _risk_change(first: date, portfolio: sa.Select) -> dict[str, int]:
-    """Companies assessed with a risk level at the end of both M and M-1, by direction."""
-    before = _shift(first, -1)
-    spans = _check_spans(before, first, portfolio)
+def _risk_changes(months: list[date], portfolio: sa.Select) -> dict[date, dict[str, int]]:
+    """For each month M of `months`: the companies assessed with a risk level at the end of
+    both M and M-1, by direction. One pass over the checks for all of them."""
+    befores = {first: _shift(first, -1) for first in months}
+    every = sorted(set(months) | set(befores.values()))
+    spans = _check_spans(every[0], every[-1], portfolio)
     rank = sa.case({level: level.rank for level in RiskLevel}, value=spans.c.risk_level)
     per_company = (
         sa.select(
-            sa.func.max(sa.case((_covers(spans, _number_of(first)), rank))).label("now"),
-            sa.func.max(sa.case((_covers(spans, _number_of(before)), rank))).label("before"),
+            *[
+                sa.func.max(sa.case((_covers(spans, _number_of(first)), rank))).label(f"m{n}")
+                for n, first in enumerate(every)
+            ]
         )
         .group_by(spans.c.company_id)
-        .subquery("risk_pairs")
+        .subquery("risk_by_month")
     )
-    # A comparison with NULL (no risk answer at one end) is not true, so it is left out.
-    row = db.session.execute(
-        sa.select(
-            _count_if(per_company.c.now > per_company.c.before).label("worsened"),
-            _count_if(per_company.c.now < per_company.c.before).label("improved"),
-            _count_if(per_company.c.now == per_company.c.before).label("unchanged"),
-        )
-    ).one()
-    return {"worsened": row.worsened, "improved": row.improved, "unchanged": row.unchanged}
+    columns = []
+    for first in months:
+        now = per_company.c[f"m{every.index(first)}"]
+        before = per_company.c[f"m{every.index(befores[first])}"]
+        # A comparison with NULL (no risk answer at one end) is not true, so it is left out.
+        columns += [_count_if(now > before), _count_if(now < before), _count_if(now == before)]
+    row = db.session.execute(sa.select(*columns)).one()
+    return {
+        first: dict(zip(("worsened", "improved", "unchanged"), row[3 * n : 3 * n + 3], strict=True))
+        for n, first in enumerate(months)
+    }
+
+
+class HealthSeries:
+    """The health figures of a run of months and the risk changes of its last two, from two
+    passes over the checks: what a report reads for its month, the month before and its
+    history, rather than a pass for each."""
+
+    def __init__(self, month: str, cluster_id: int | None, months: int) -> None:
+        if months < 2:
+            raise ValueError("A health series needs at least two months.")
+        first, _ = parse_month(month)
+        self.starts = [_shift(first, k - months + 1) for k in range(months)]
+        portfolio = portfolio_companies(cluster_id)
+        rows = _health_by_month(self.starts, portfolio)
+        self._health = {start: _health_figures(rows.get(i)) for i, start in enumerate(self.starts)}
+        self._risk = _risk_changes(self.starts[-2:], portfolio)
+
+    def health(self, first: date) -> dict[str, Any]:
+        """The "health" section of compute_figures for the month starting on `first`."""
+        return {**self._health[first], "risk_change": self._risk[first]}
+
+    def history(self) -> list[dict]:
+        """As history()."""
+        keys = ("companies_assessed", "risk", "balances", "short_time_work_pct")
+        return [
+            {"month": _month_label(start), **{key: self._health[start][key] for key in keys}}
+            for start in self.starts
+        ]
 
 
 # ------------------------------------------------------------------------------------------
@@ -579,7 +613,14 @@ def _most_first(items: Iterable[tuple[str, int]]) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------
 
 
-def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: str) -> dict:
+def compute_figures(
+    month: str,
+    cluster_id: int | None,
+    *,
+    scope: str,
+    edition: str,
+    series: HealthSeries | None = None,
+) -> dict:
     """The JSON of DESIGN.md section 5 for `month` and a scope (cluster_id None: all companies).
 
     `scope` (the cluster slug or "all") and `edition` ("internal" or "ministry") are copied in.
@@ -592,14 +633,21 @@ def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: 
     for "all", every event; participating_companies counts the distinct portfolio companies
     that took part in those same events. granted_amount_eur is the sum of the current granted
     amounts of the solutions granted in M, in EUR with cents.
-    A constant number of SQL statements, whatever the data.
+    A constant number of SQL statements, whatever the data; the health section comes from
+    `series` when the caller has one covering the month (see HealthSeries).
     """
     if edition not in EDITIONS:
         raise ValueError(f"Edition must be one of: {', '.join(EDITIONS)}")
     first, last = parse_month(month)
     portfolio = portfolio_companies(cluster_id)
     head = _activity(first, last, portfolio)
-    health = _health_figures(_health_by_month([first], portfolio).get(0))
+    if series is not None:
+        health = series.health(first)
+    else:
+        health = {
+            **_health_figures(_health_by_month([first], portfolio).get(0)),
+            "risk_change": _risk_changes([first], portfolio)[first],
+        }
     counts = _counts(first, last, cluster_id)
     identified = _needs_identified(first, last, cluster_id)
     return {
@@ -607,7 +655,7 @@ def compute_figures(month: str, cluster_id: int | None, *, scope: str, edition: 
         "scope": scope,
         "edition": edition,
         **head,
-        "health": {**health, "risk_change": _risk_change(first, portfolio)},
+        "health": health,
         "needs": {
             "identified": identified,
             "identified_total": sum(identified.values()),
