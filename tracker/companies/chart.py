@@ -124,10 +124,11 @@ def risk_chart(history: RiskHistory, *, start: date, end: date) -> Markup:
     """A step line of the risk level, week by week, between `start` and `end`."""
     summary = describe(history, start)
     points = weekly(history.days)
+    title = _("Risk level over time")  # outside the f-string: extraction reads calls only
     parts = [
         f'<svg class="risk-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(_('Risk level over time'))}</title>",
+        f"<title>{escape(title)}</title>",
         f"<desc>{escape(summary)}</desc>",
     ]
     # Lanes, one per risk level, labelled on the left.

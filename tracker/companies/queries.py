@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
@@ -38,11 +39,11 @@ from tracker.models import (
 
 # (value, label, lowest, highest) of the size bands, by number of employees.
 SIZE_BANDS = [
-    ("1-9", "1–9 employees", 0, 9),
-    ("10-49", "10–49 employees", 10, 49),
-    ("50-249", "50–249 employees", 50, 249),
-    ("250+", "250 or more", 250, None),
-    ("unknown", "Size unknown", None, None),
+    ("1-9", _l("1–9 employees"), 0, 9),
+    ("10-49", _l("10–49 employees"), 10, 49),
+    ("50-249", _l("50–249 employees"), 50, 249),
+    ("250+", _l("250 or more"), 250, None),
+    ("unknown", _l("Size unknown"), None, None),
 ]
 SILENCE_DAYS = (90, 180)
 SORTS = ("name", "contact", "followup", "employees")

@@ -158,7 +158,7 @@ def _filter_fields() -> list[tuple[str, str, list[tuple[str, str]], str]]:
         (
             "size",
             _("Size"),
-            [(v, _(label)) for v, label, _lo, _hi in queries.SIZE_BANDS],
+            [(v, str(label)) for v, label, _lo, _hi in queries.SIZE_BANDS],
             _("Any size"),
         ),
         (

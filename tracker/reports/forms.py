@@ -22,7 +22,7 @@ class GenerateReportForm(FlaskForm):
         _l("Month"),
         validators=[DataRequired(message=_l("Choose the month the report covers."))],
         description=_l("Year and month, like 2026-10."),
-        render_kw={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"},
+        render_kw={"type": "month", "placeholder": _l("YYYY-MM"), "pattern": r"\d{4}-\d{2}"},
     )
     scope = SelectField(_l("Scope"), validators=[DataRequired()])
     edition = SelectField(
