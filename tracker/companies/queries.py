@@ -232,7 +232,7 @@ def company_page(filters: CompanyFilters, *, user_id: int, on: date, per_page: i
     """The page of the list that the `page` argument asks for, with the total."""
     return CompanyPage(
         kept=_kept(filters, user_id=user_id, on=on),
-        ordering=_ordering(filters.sort),
+        ordering=_ordering(filters.sort, filters.scans),
         counted=filters.scans,
         per_page=per_page,
         max_per_page=per_page,
@@ -305,7 +305,7 @@ def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
             Interaction.company_id == Company.id, Interaction.occurred_on >= since
         )
         query = query.where(~recent.exists())
-    return query.order_by(*_ordering(filters.sort))
+    return query.order_by(*_ordering(filters.sort, filters.scans))
 
 
 def _size_condition(band: str) -> sa.ColumnElement[bool]:
@@ -319,10 +319,17 @@ def _size_condition(band: str) -> sa.ColumnElement[bool]:
     raise ValueError(band)
 
 
-def _ordering(sort: str) -> list[Any]:
+def _ordering(sort: str, scans: bool = False) -> list[Any]:
+    """The list's order; `scans`: a search or filter reads every company's text or history.
+
+    The plain list walks ix_companies_list_order. A search or a filter keeps a few companies,
+    which are better sorted than found by walking every company in the index's order: the name
+    is then an expression the index does not cover (PostgreSQL, misled by the window count under
+    the LIMIT, would walk the index and probe each company).
+    """
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
-    name = sa.func.lower(Company.legal_name)
+    name = sa.func.lower(Company.legal_name.concat("") if scans else Company.legal_name)
     if key == "contact":
         contact = last_contact_on()
         # Oldest first puts the never-contacted companies at the top: they are the oldest.

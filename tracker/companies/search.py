@@ -81,8 +81,17 @@ def matching(needle: str) -> sa.ColumnElement[bool]:
         squeezed = re.sub(r"[\s.\-]", "", needle)
         if squeezed and squeezed != needle:
             texts.append(squeezed)
-    found = sa.or_(*[company_search.c.text.contains(text, autoescape=True) for text in texts])
+    # The whole pattern as one value: PostgreSQL estimates a LIKE from its pattern, which it
+    # cannot do for '%' || value || '%'.
+    found = sa.or_(
+        *[company_search.c.text.like(f"%{_escaped(text)}%", escape="/") for text in texts]
+    )
     return Company.id.in_(sa.select(company_search.c.company_id).where(found))
+
+
+def _escaped(text: str) -> str:
+    """`text` for a LIKE pattern whose escape character is "/"."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
