@@ -51,8 +51,11 @@ def refresh(connection: sa.Connection, company_ids: Iterable[int]) -> None:
     ids = sorted(set(company_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
+        company_table = Company.__table__
         companies = connection.execute(
-            sa.select(Company.__table__).where(Company.__table__.c.id.in_(chunk))
+            sa.select(
+                company_table.c.id, *[company_table.c[name] for name in COMPANY_FIELDS]
+            ).where(company_table.c.id.in_(chunk))
         ).all()
         people: dict[int, list[Any]] = {company_id: [] for company_id in chunk}
         person_table = Person.__table__
@@ -129,10 +132,7 @@ def _refresh_companies(session: Session, _context: Any) -> None:
             ids.add(item)
         elif isinstance(item, Company):
             ids.add(item.id)
-        elif item.company_id is not None:
+        else:  # a person, flushed: company_id is set
             ids.add(item.company_id)
-        elif item.company is not None:
-            ids.add(item.company.id)
-    ids.discard(None)
     if ids:
         refresh(session.connection(), ids)

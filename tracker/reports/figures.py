@@ -438,11 +438,7 @@ class HealthSeries:
 
     def history(self) -> list[dict]:
         """As history()."""
-        keys = ("companies_assessed", "risk", "balances", "short_time_work_pct")
-        return [
-            {"month": _month_label(start), **{key: self._health[start][key] for key in keys}}
-            for start in self.starts
-        ]
+        return [_history_item(start, self._health[start]) for start in self.starts]
 
 
 # ------------------------------------------------------------------------------------------
@@ -687,12 +683,13 @@ def history(month: str, cluster_id: int | None, months: int = 12) -> list[dict]:
     first, _ = parse_month(month)
     starts = [_shift(first, k - months + 1) for k in range(months)]
     rows = _health_by_month(starts, portfolio_companies(cluster_id))
+    return [_history_item(start, _health_figures(rows.get(i))) for i, start in enumerate(starts)]
+
+
+def _history_item(start: date, health: dict[str, Any]) -> dict[str, Any]:
+    """A month of the history: its label and the health figures the charts draw."""
     keys = ("companies_assessed", "risk", "balances", "short_time_work_pct")
-    result = []
-    for idx, start in enumerate(starts):
-        health = _health_figures(rows.get(idx))
-        result.append({"month": _month_label(start), **{key: health[key] for key in keys}})
-    return result
+    return {"month": _month_label(start), **{key: health[key] for key in keys}}
 
 
 def solutions_by_instrument_and_status(
@@ -786,16 +783,11 @@ def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
                 "company_id": company_id,
                 "company": legal_name,
                 "advisor": advisor,
-                "risk": RiskLevel(risk).value,
-                "checked_on": _iso(checked_on),
-                "last_contact": _iso(contact) if contact is not None else None,
+                "risk": risk.value,
+                "checked_on": checked_on.isoformat(),
+                "last_contact": contact.isoformat() if contact is not None else None,
                 "open_needs": [],
             }
         if category is not None and category not in company["open_needs"]:
             company["open_needs"].append(category)
     return list(companies.values())
-
-
-def _iso(value: date | str) -> str:
-    """A date as YYYY-MM-DD (a column read through a subquery may come back as text)."""
-    return value.isoformat() if isinstance(value, date) else str(value)[:10]
