@@ -123,6 +123,23 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
                     ),
                     {"id": sid, "status": "submitted" if sid == 1 else "suggested", "at": at},
                 )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, name, role, active, password_hash,"
+                    " session_token, created_at) VALUES (1, 'a@kept.lu', 'A', 'advisor', :t,"
+                    " 'x', 'token', :at)"
+                ),
+                {"t": True, "at": at},
+            )
+            for iid, on in ((1, "2026-01-05"), (2, "2026-03-02")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO interactions (id, occurred_on, type, company_id, advisor_id,"
+                        " summary, created_at, updated_at) VALUES (:id, :on, 'call', 1, 1, '',"
+                        " :at, :at)"
+                    ),
+                    {"id": iid, "on": on, "at": at},
+                )
             for cid, to_status, on in (
                 (1, "suggested", "2026-01-05"),
                 (2, "submitted", "2026-02-10"),
@@ -150,6 +167,10 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
             # Revision 0007 fills the search rows of the companies already there.
             search = conn.execute(sa.text("SELECT company_id, text FROM company_search")).all()
             assert [tuple(row) for row in search] == [(1, "kept s.a.")]
+            # Revision 0009 fills their facts rows.
+            kept = conn.execute(sa.text("SELECT * FROM company_facts")).one()
+            assert (kept.company_id, str(kept.last_contact_on)[:10]) == (1, "2026-03-02")
+            assert kept.latest_risk is None and kept.next_followup_on is None
         db.session.remove()
         db.engine.dispose()
 

@@ -33,7 +33,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     database.configure_engine_events()
     archiving.init_app(app)
-    import tracker.companies.search  # noqa: F401  (the session keeps the search rows)
+    # Their session hooks keep the companies' facts and search rows.
+    from tracker.companies import facts, search  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))

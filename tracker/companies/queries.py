@@ -26,7 +26,6 @@ from tracker.models import (
     FollowUp,
     FollowUpStatus,
     HealthCheck,
-    Interaction,
     Market,
     Need,
     NeedStatus,
@@ -35,6 +34,7 @@ from tracker.models import (
     Solution,
     Urgency,
     User,
+    company_facts,
 )
 
 # (value, label, lowest, highest) of the size bands, by number of employees.
@@ -119,39 +119,32 @@ class CompanyFilters:
         return result
 
 
-# Facts about a company computed in SQL, correlated with the company of the enclosing query.
+# Facts about a company, read from its company_facts row (tracker/companies/facts.py), correlated
+# with the company of the enclosing query.
 
 
-def last_contact_on() -> sa.ScalarSelect[date]:
-    """The date of the company's latest interaction."""
+def _fact(name: str) -> sa.ScalarSelect[Any]:
     return (
-        sa.select(sa.func.max(Interaction.occurred_on))
-        .where(Interaction.company_id == Company.id)
+        sa.select(company_facts.c[name])
+        .where(company_facts.c.company_id == Company.id)
         .correlate(Company)
         .scalar_subquery()
     )
+
+
+def last_contact_on() -> sa.ScalarSelect[date]:
+    """The date of the company's latest contact."""
+    return _fact("last_contact_on")
 
 
 def next_followup_on() -> sa.ScalarSelect[date]:
     """The due date of the company's earliest open follow-up."""
-    return (
-        sa.select(sa.func.min(FollowUp.due_on))
-        .where(FollowUp.company_id == Company.id, FollowUp.status == FollowUpStatus.OPEN)
-        .correlate(Company)
-        .scalar_subquery()
-    )
+    return _fact("next_followup_on")
 
 
 def latest_risk() -> sa.ScalarSelect[RiskLevel]:
     """The risk level of the company's latest health check that assessed one."""
-    return (
-        sa.select(HealthCheck.risk_level)
-        .where(HealthCheck.company_id == Company.id, HealthCheck.risk_level.is_not(None))
-        .order_by(HealthCheck.checked_on.desc(), HealthCheck.id.desc())
-        .limit(1)
-        .correlate(Company)
-        .scalar_subquery()
-    )
+    return _fact("latest_risk")
 
 
 # Accented letters and their plain forms, for PostgreSQL's translate().
@@ -294,17 +287,20 @@ def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
         query = query.where(Company.nace_code.like(f"{filters.nace}%"))
     if filters.size:
         query = query.where(_size_condition(filters.size))
-    if filters.risk == "none":
-        query = query.where(latest_risk().is_(None))
-    elif filters.risk:
-        query = query.where(latest_risk() == RiskLevel(filters.risk))
-    if filters.silent:
-        # Not contacted for N days: no interaction dated in the N days up to today.
-        since = on - timedelta(days=int(filters.silent) - 1)
-        recent = sa.select(Interaction.id).where(
-            Interaction.company_id == Company.id, Interaction.occurred_on >= since
-        )
-        query = query.where(~recent.exists())
+    if filters.risk or filters.silent:
+        # One range of the facts' (latest_risk, last_contact_on) index, not every company's
+        # health checks and contacts.
+        known = []
+        if filters.risk == "none":
+            known.append(company_facts.c.latest_risk.is_(None))
+        elif filters.risk:
+            known.append(company_facts.c.latest_risk == RiskLevel(filters.risk))
+        if filters.silent:
+            # Not contacted for N days: no contact dated in the N days up to today.
+            since = on - timedelta(days=int(filters.silent) - 1)
+            last = company_facts.c.last_contact_on
+            known.append(sa.or_(last.is_(None), last < since))
+        query = query.where(Company.id.in_(sa.select(company_facts.c.company_id).where(*known)))
     return query.order_by(*_ordering(filters.sort, filters.scans))
 
 
@@ -356,15 +352,10 @@ def facts_for(company_ids: list[int]) -> dict[int, CompanyFacts]:
     if not company_ids:
         return {}
     rows = db.session.execute(
-        sa.select(
-            Company.id,
-            last_contact_on().label("last_contact_on"),
-            next_followup_on().label("next_followup_on"),
-            latest_risk().label("latest_risk"),
-        ).where(Company.id.in_(company_ids))
+        sa.select(company_facts).where(company_facts.c.company_id.in_(company_ids))
     )
     return {
-        row.id: CompanyFacts(row.last_contact_on, row.next_followup_on, row.latest_risk)
+        row.company_id: CompanyFacts(row.last_contact_on, row.next_followup_on, row.latest_risk)
         for row in rows
     }
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from tracker import dates
 from tracker.auth.passwords import hash_password
-from tracker.companies import search
+from tracker.companies import facts, search
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import (
@@ -381,6 +381,7 @@ def seed_volume(companies: int, interactions: int, *, today: date | None = None)
     _reset_sequences()
     db.session.flush()
     search.refresh(db.session.connection(), company_ids)
+    facts.refresh(db.session.connection(), company_ids)
     busiest = Counter(contact_companies).most_common(1)
     return VolumeSummary(
         counts=out.counts,

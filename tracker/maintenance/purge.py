@@ -35,7 +35,12 @@ from tracker.models import (
     event_people,
     interaction_people,
 )
-from tracker.models.company import company_clusters, company_markets, company_search
+from tracker.models.company import (
+    company_clusters,
+    company_facts,
+    company_markets,
+    company_search,
+)
 
 KINDS: dict[str, type[Company] | type[Person] | type[Interaction]] = {
     "company": Company,
@@ -164,6 +169,7 @@ def _company_removals(company_id: int) -> tuple[list[Removal], list[Unlink]]:
         ),
         Removal("market tags", company_markets, company_markets.c.company_id == company_id),
         Removal("search rows", company_search, company_search.c.company_id == company_id),
+        Removal("facts rows", company_facts, company_facts.c.company_id == company_id),
     ]
     erasures = _t(PersonErasure)
     unlinks = [Unlink(erasures, "company_id", erasures.c.company_id == company_id)]

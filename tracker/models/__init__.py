@@ -10,6 +10,7 @@ from tracker.models.company import (
     Person,
     PersonErasure,
     company_clusters,
+    company_facts,
     company_markets,
     company_search,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "Urgency",
     "User",
     "company_clusters",
+    "company_facts",
     "company_markets",
     "company_search",
     "event_companies",

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
+from tracker.models.base import LabelledEnum, RiskLevel, Versioned, enum_column, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.cluster import Cluster
@@ -40,6 +40,23 @@ company_search = sa.Table(
     db.metadata,
     sa.Column("company_id", sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("text", sa.Text, nullable=False),
+)
+
+# One row per company: facts the companies list filters and sorts on, derived from its
+# contacts, health checks and follow-ups (tracker/companies/facts.py keeps it): reading them
+# here costs one index range, where working them out reads every company's history.
+company_facts = sa.Table(
+    "company_facts",
+    db.metadata,
+    sa.Column("company_id", sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
+    # The date of its latest contact that is not archived.
+    sa.Column("last_contact_on", sa.Date),
+    # The risk level of its latest health check (not archived) that assessed one.
+    sa.Column("latest_risk", enum_column(RiskLevel, 16)),
+    # The due date of its earliest open follow-up.
+    sa.Column("next_followup_on", sa.Date),
+    sa.Index("ix_company_facts_risk_contact", "latest_risk", "last_contact_on"),
+    sa.Index("ix_company_facts_last_contact_on", "last_contact_on"),
 )
 
 company_clusters = sa.Table(

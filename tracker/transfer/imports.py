@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit
 from tracker.admin.services import catalogue_name_key, instrument_name_key
 from tracker.common.errors import NotAllowed, ValidationError
-from tracker.companies import search, validation
+from tracker.companies import facts, search, validation
 from tracker.companies import services as company_services
 from tracker.dates import today
 from tracker.extensions import db
@@ -930,9 +930,9 @@ def _insert_companies(new: list[dict[str, Any]], user_id: int | None) -> None:
         ]
         if links:
             db.session.execute(table.insert(), links)
-    search.refresh(
-        db.session.connection(), ids
-    )  # inserted past the ORM: its hook does not see them
+    # Inserted past the ORM, whose hooks keep the search and facts rows: their rows here.
+    search.refresh(db.session.connection(), ids)
+    facts.refresh(db.session.connection(), ids)
     audited = company_services.COMPANY_FIELDS
     db.session.execute(
         sa.insert(AuditEntry),

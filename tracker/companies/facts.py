@@ -1,0 +1,139 @@
+"""What the companies list filters and sorts on, kept in one row per company: `company_facts`
+(its latest contact, its latest assessed risk, its next open follow-up).
+
+Worked out on the fly, "high risk, not contacted for 90 days, latest contact first" reads the
+history of every company of the agency; kept, it is one index range of a narrow table. Each row
+is rewritten from the records it derives from, never adjusted by increments, so a row is right
+whatever the order of the changes. The session keeps the rows: a flush that adds, changes or
+removes an interaction, a health check or a follow-up (or adds a company) rewrites the rows of
+their companies in the same transaction. Writes that bypass the ORM (the companies import, the
+volume generator) call `refresh` themselves; purge removes a company's row with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import chain
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from tracker.models import Company, FollowUp, FollowUpStatus, HealthCheck, Interaction
+from tracker.models import company_facts as facts
+
+# What each kind of record changes in the facts; a change of anything else leaves them.
+WATCHED: dict[type, tuple[str, ...]] = {
+    Interaction: ("occurred_on", "archived", "company_id"),
+    HealthCheck: ("checked_on", "risk_level", "archived", "company_id"),
+    FollowUp: ("due_on", "status", "company_id"),
+}
+_CHUNK = 500  # ids per statement (SQLite takes at most 32,766 parameters)
+_PENDING = "company_facts_pending"
+
+
+def derived(company_id: sa.ColumnElement[int]) -> dict[str, sa.ScalarSelect[Any]]:
+    """The facts of the company `company_id`, worked out from its records (Core: archived
+    records are left out here, not by the session's hook)."""
+    interactions = Interaction.__table__.c
+    checks = HealthCheck.__table__.c
+    followups = FollowUp.__table__.c
+    return {
+        "last_contact_on": sa.select(sa.func.max(interactions.occurred_on))
+        .where(interactions.company_id == company_id, interactions.archived.is_(False))
+        .scalar_subquery(),
+        "latest_risk": sa.select(checks.risk_level)
+        .where(
+            checks.company_id == company_id,
+            checks.archived.is_(False),
+            checks.risk_level.is_not(None),
+        )
+        .order_by(checks.checked_on.desc(), checks.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+        "next_followup_on": sa.select(sa.func.min(followups.due_on))
+        .where(followups.company_id == company_id, followups.status == FollowUpStatus.OPEN)
+        .scalar_subquery(),
+    }
+
+
+def refresh(connection: sa.Connection, company_ids: Iterable[int] | None = None) -> None:
+    """Rewrite the facts rows of `company_ids` (every company: None) from their records, one
+    delete and one insert per chunk; a company that no longer exists loses its row."""
+    companies = Company.__table__.c
+    if company_ids is None:
+        connection.execute(facts.delete())
+        chunks: Iterable[list[int] | None] = [None]
+    else:
+        ids = sorted(set(company_ids))
+        chunks = (ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK))
+    for chunk in chunks:
+        rows = sa.select(companies.id, *derived(companies.id).values())
+        if chunk is not None:
+            connection.execute(facts.delete().where(facts.c.company_id.in_(chunk)))
+            rows = rows.where(companies.id.in_(chunk))
+        connection.execute(facts.insert().from_select(["company_id", *derived(companies.id)], rows))
+
+
+def stale(connection: sa.Connection) -> list[int]:
+    """The companies whose facts row is missing or differs from their records (none, unless
+    something wrote past the ORM without `refresh`): for the tests and for checking a
+    database."""
+    companies = Company.__table__.c
+    differs = sa.or_(
+        *[facts.c[name].is_distinct_from(value) for name, value in derived(companies.id).items()]
+    )
+    query = (
+        sa.select(companies.id)
+        .outerjoin(facts, facts.c.company_id == companies.id)
+        .where(sa.or_(facts.c.company_id.is_(None), differs))
+        .order_by(companies.id)
+    )
+    return list(connection.execute(query).scalars())
+
+
+def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_companies(session: Session, _context: Any, _instances: Any) -> None:
+    """Which companies this flush changes the facts of (new ones' ids come after the flush)."""
+    pending: list[Any] = session.info.setdefault(_PENDING, [])
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Company):
+            if obj in session.new:
+                pending.append(obj)
+            continue
+        fields = WATCHED.get(type(obj))
+        if fields is None:
+            continue
+        if obj in session.new or obj in session.deleted or _changed(obj, fields):
+            pending.append(obj)
+            # A record moved to another company: its former company too.
+            pending.extend(inspect(obj).attrs["company_id"].history.deleted or ())
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_companies(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_companies(session: Session, _context: Any) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    ids = set()
+    for item in pending:
+        if isinstance(item, int):
+            ids.add(item)
+        elif isinstance(item, Company):
+            ids.add(item.id)
+        else:  # a record, flushed: its company_id is set
+            ids.add(item.company_id)
+    ids.discard(None)
+    if ids:
+        refresh(session.connection(), ids)
