@@ -16,7 +16,16 @@ from tracker.followups import services as followups
 from tracker.interactions import services as interactions
 from tracker.interactions.services import HealthAnswers
 from tracker.maintenance import purge
-from tracker.models import Company, InteractionType, RiskLevel, User, company_facts
+from tracker.models import (
+    Company,
+    InteractionType,
+    NeedStatus,
+    RiskLevel,
+    SolutionStatus,
+    User,
+    company_facts,
+)
+from tracker.support import services as support
 
 TODAY = date.today()
 
@@ -230,3 +239,74 @@ def test_a_row_written_past_the_orm_is_reported_stale_and_refreshed(app, users):
         assert facts.stale(db.session.connection()) == [company.id]
         facts.refresh(db.session.connection())
         assert no_stale_rows() and facts_of(company.id) == (None, None, None)
+
+
+def test_open_needs_and_solutions_follow_their_status(app, users):
+    with app.app_context():
+        advisor = db.session.get(User, users["advisor"].id)
+        company = factories.make_company("Needs Facts S.A.", owner_id=advisor.id)
+        cash = support.identify_need(
+            company=company,
+            category=factories.category("liquidity"),
+            identified_on=TODAY - timedelta(days=10),
+            actor=advisor,
+        )
+        digital = support.identify_need(
+            company=company,
+            category=factories.category("digitalisation"),
+            identified_on=TODAY - timedelta(days=10),
+            actor=advisor,
+        )
+        aid = support.suggest_solution(
+            need=cash,
+            suggested_on=TODAY - timedelta(days=9),
+            actor=advisor,
+            instrument=factories.instrument("COVID-RDI"),
+        )
+        db.session.commit()
+        assert open_counts(company.id) == (2, 1)
+        support.change_solution_status(aid, SolutionStatus.SUBMITTED, on=TODAY, actor=advisor)
+        db.session.commit()
+        assert open_counts(company.id) == (2, 1)  # submitted is still open
+        support.change_solution_status(aid, SolutionStatus.GRANTED, on=TODAY, actor=advisor)
+        db.session.commit()
+        assert open_counts(company.id) == (2, 0)
+        support.change_need_status(digital, NeedStatus.CLOSED_UNRESOLVED, on=TODAY, actor=advisor)
+        db.session.commit()
+        assert open_counts(company.id) == (1, 0)
+        support.change_need_status(digital, NeedStatus.OPEN, on=TODAY, actor=advisor)
+        db.session.commit()
+        assert open_counts(company.id) == (2, 0)
+        assert no_stale_rows()
+
+
+def open_counts(company_id: int) -> tuple[int, int]:
+    row = db.session.execute(
+        sa.select(company_facts.c.open_needs, company_facts.c.open_solutions).where(
+            company_facts.c.company_id == company_id
+        )
+    ).one()
+    return tuple(row)
+
+
+def test_todays_workload_from_the_facts_equals_the_one_worked_out(app, users):
+    """Today, the workload reads open needs and solutions from the facts rows; at an earlier
+    date it works them out from the records: for today both must agree."""
+    from tracker.demo.volume import seed_volume
+    from tracker.pipeline import queries
+
+    with app.app_context():
+        seed_volume(40, 600)
+        db.session.commit()
+        kept = queries.workload(queries.Scope(), TODAY, TODAY)
+        # "Today" a day later: the same date is then read as a past one, from the records.
+        worked_out = queries.workload(queries.Scope(), TODAY, TODAY + timedelta(days=1))
+        assert sum(row.open_needs for row in kept) > 0
+        assert sum(row.open_solutions for row in kept) > 0
+        for row, other in zip(kept, worked_out, strict=True):
+            assert (row.user_id, row.portfolio, row.open_needs, row.open_solutions) == (
+                other.user_id,
+                other.portfolio,
+                other.open_needs,
+                other.open_solutions,
+            )

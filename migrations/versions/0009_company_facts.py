@@ -1,4 +1,4 @@
-"""company_facts: each company's latest contact, latest risk and next follow-up
+"""company_facts: each company's latest contact, latest risk, next follow-up, open needs and solutions
 
 Revision ID: 0009
 Revises: 0008
@@ -28,6 +28,8 @@ def upgrade():
             nullable=True,
         ),
         sa.Column('next_followup_on', sa.Date(), nullable=True),
+        sa.Column('open_needs', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('open_solutions', sa.Integer(), server_default='0', nullable=False),
         sa.ForeignKeyConstraint(
             ['company_id'], ['companies.id'],
             name=op.f('fk_company_facts_company_id_companies'), ondelete='CASCADE',

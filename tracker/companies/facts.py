@@ -1,13 +1,15 @@
-"""What the companies list filters and sorts on, kept in one row per company: `company_facts`
-(its latest contact, its latest assessed risk, its next open follow-up).
+"""What the companies list filters and sorts on, and the workload counts, kept in one row per
+company: `company_facts` (its latest contact, its latest assessed risk, its next open follow-up,
+its open needs and their open solutions).
 
 Worked out on the fly, "high risk, not contacted for 90 days, latest contact first" reads the
 history of every company of the agency; kept, it is one index range of a narrow table. Each row
 is rewritten from the records it derives from, never adjusted by increments, so a row is right
 whatever the order of the changes. The session keeps the rows: a flush that adds, changes or
-removes an interaction, a health check or a follow-up (or adds a company) rewrites the rows of
-their companies in the same transaction. Writes that bypass the ORM (the companies import, the
-volume generator) call `refresh` themselves; purge removes a company's row with it.
+removes an interaction, a health check, a follow-up, a need or a solution (or adds a company)
+rewrites the rows of their companies in the same transaction. Writes that bypass the ORM (the
+companies import, the volume generator) call `refresh` themselves; purge removes a company's
+row with it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from tracker.models import Company, FollowUp, FollowUpStatus, HealthCheck, Interaction
+from tracker.models import (
+    Company,
+    FollowUp,
+    FollowUpStatus,
+    HealthCheck,
+    Interaction,
+    Need,
+    Solution,
+    SolutionStatus,
+)
 from tracker.models import company_facts as facts
 
 # What each kind of record changes in the facts; a change of anything else leaves them.
@@ -28,7 +39,10 @@ WATCHED: dict[type, tuple[str, ...]] = {
     Interaction: ("occurred_on", "archived", "company_id"),
     HealthCheck: ("checked_on", "risk_level", "archived", "company_id"),
     FollowUp: ("due_on", "status", "company_id"),
+    Need: ("resolved_on", "closed_on", "company_id"),
+    Solution: ("status", "need_id"),
 }
+OPEN_SOLUTION_STATUSES = tuple(status for status in SolutionStatus if not status.is_decided)
 _CHUNK = 500  # ids per statement (SQLite takes at most 32,766 parameters)
 _PENDING = "company_facts_pending"
 
@@ -39,6 +53,9 @@ def derived(company_id: sa.ColumnElement[int]) -> dict[str, sa.ScalarSelect[Any]
     interactions = Interaction.__table__.c
     checks = HealthCheck.__table__.c
     followups = FollowUp.__table__.c
+    needs = Need.__table__.c
+    solutions = Solution.__table__.c
+    open_need = sa.and_(needs.resolved_on.is_(None), needs.closed_on.is_(None))
     return {
         "last_contact_on": sa.select(sa.func.max(interactions.occurred_on))
         .where(interactions.company_id == company_id, interactions.archived.is_(False))
@@ -54,6 +71,15 @@ def derived(company_id: sa.ColumnElement[int]) -> dict[str, sa.ScalarSelect[Any]
         .scalar_subquery(),
         "next_followup_on": sa.select(sa.func.min(followups.due_on))
         .where(followups.company_id == company_id, followups.status == FollowUpStatus.OPEN)
+        .scalar_subquery(),
+        "open_needs": sa.select(sa.func.count())
+        .select_from(Need.__table__)
+        .where(needs.company_id == company_id, open_need)
+        .scalar_subquery(),
+        "open_solutions": sa.select(sa.func.count())
+        .select_from(Solution.__table__)
+        .join(Need.__table__, needs.id == solutions.need_id)
+        .where(needs.company_id == company_id, solutions.status.in_(OPEN_SOLUTION_STATUSES))
         .scalar_subquery(),
     }
 
@@ -93,6 +119,10 @@ def stale(connection: sa.Connection) -> list[int]:
     return list(connection.execute(query).scalars())
 
 
+def _former(obj: Any, attribute: str) -> list[int]:
+    return [value for value in inspect(obj).attrs[attribute].history.deleted or () if value]
+
+
 def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
     state = inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in fields)
@@ -112,8 +142,10 @@ def _note_companies(session: Session, _context: Any, _instances: Any) -> None:
             continue
         if obj in session.new or obj in session.deleted or _changed(obj, fields):
             pending.append(obj)
-            # A record moved to another company: its former company too.
-            pending.extend(inspect(obj).attrs["company_id"].history.deleted or ())
+            if isinstance(obj, Solution):  # moved to another need: that need's company too
+                pending.extend(("need", need_id) for need_id in _former(obj, "need_id"))
+            else:  # a record moved to another company: its former company too
+                pending.extend(_former(obj, "company_id"))
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -126,14 +158,26 @@ def _refresh_companies(session: Session, _context: Any) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    ids = set()
+    ids: set[int] = set()
+    need_ids: set[int] = set()
     for item in pending:
         if isinstance(item, int):
             ids.add(item)
+        elif isinstance(item, tuple):  # ("need", id)
+            need_ids.add(item[1])
         elif isinstance(item, Company):
             ids.add(item.id)
+        elif isinstance(item, Solution):  # flushed: its need_id is set
+            need_ids.add(item.need_id)
         else:  # a record, flushed: its company_id is set
             ids.add(item.company_id)
-    ids.discard(None)
+    if need_ids:
+        needs = Need.__table__.c
+        ids.update(
+            session.connection()
+            .execute(sa.select(needs.company_id).where(needs.id.in_(sorted(need_ids))))
+            .scalars()
+        )
+    ids.discard(None)  # type: ignore[arg-type]
     if ids:
         refresh(session.connection(), ids)

@@ -55,6 +55,10 @@ company_facts = sa.Table(
     sa.Column("latest_risk", enum_column(RiskLevel, 16)),
     # The due date of its earliest open follow-up.
     sa.Column("next_followup_on", sa.Date),
+    # Its needs neither resolved nor closed, and their solutions not decided, today (no date
+    # can be in the future): the workload's counts.
+    sa.Column("open_needs", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("open_solutions", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_company_facts_risk_contact", "latest_risk", "last_contact_on"),
     sa.Index("ix_company_facts_last_contact_on", "last_contact_on"),
 )

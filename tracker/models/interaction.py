@@ -55,7 +55,16 @@ class Interaction(Versioned, db.Model):
         # The count of a company's archived contacts, without reading its live ones.
         sa.Index("ix_interactions_company_archived", "company_id", "archived"),
         sa.Index("ix_interactions_advisor_occurred", "advisor_id", "occurred_on"),
-        sa.Index("ix_interactions_occurred_on", "occurred_on"),
+        # A period's contacts, with who logged them for which company, from the index alone
+        # (the workload's contacts per advisor, the report's month); it replaces the
+        # (occurred_on) index of revision 0001.
+        sa.Index(
+            "ix_interactions_occurred_advisor_company",
+            "occurred_on",
+            "advisor_id",
+            "company_id",
+            "archived",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
