@@ -47,10 +47,15 @@ interaction_people = sa.Table(
 class Interaction(Versioned, db.Model):
     __tablename__ = "interactions"
     __table_args__ = (
-        # A company's contacts by date (timeline, latest contact, "contacted lately") from the
-        # index alone; it replaces the (company_id, occurred_on) index of revision 0001.
+        # A company's contacts by date (timeline, latest contact, "contacted lately", the
+        # report's contacts by type) from the index alone; it replaces the (company_id,
+        # occurred_on) index of revision 0001 and the one without `type` of revision 0004.
         sa.Index(
-            "ix_interactions_company_occurred_archived", "company_id", "occurred_on", "archived"
+            "ix_interactions_company_occurred_type",
+            "company_id",
+            "occurred_on",
+            "archived",
+            "type",
         ),
         # The count of a company's archived contacts, without reading its live ones.
         sa.Index("ix_interactions_company_archived", "company_id", "archived"),

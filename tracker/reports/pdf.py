@@ -6,7 +6,10 @@ files, read from disk by path; anything else stops the rendering.
 
 from __future__ import annotations
 
+import gc
 import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -62,18 +65,38 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cycle collector switched off for the block, and back on after if it was on.
+
+    A render builds hundreds of thousands of long-lived objects (boxes, styles, layouts) and
+    frees few cycles: the collector's passes over them took a fifth of the render's time for
+    no memory (the peak is the same without it). Reference counting still frees everything
+    else. Process-wide: under a threaded server another render may switch it back on early,
+    which only costs that speed-up.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str) -> bytes:
     """A tagged (PDF/UA-1) PDF of `html`, whose relative URLs point into the static folder."""
     static = Path(current_app.static_folder or "static")
-    document = HTML(
-        string=html,
-        base_url=static.resolve().as_uri() + "/",
-        url_fetcher=StaticOnlyFetcher(static),
-    )
-    try:
-        return document.write_pdf(pdf_variant="pdf/ua-1")
-    except FatalURLFetchingError as error:  # a BaseException: keep it from escaping as one
-        raise RenderingError(str(error.__cause__ or error)) from error
+    with _no_cyclic_gc():
+        document = HTML(
+            string=html,
+            base_url=static.resolve().as_uri() + "/",
+            url_fetcher=StaticOnlyFetcher(static),
+        )
+        try:
+            return document.write_pdf(pdf_variant="pdf/ua-1")
+        except FatalURLFetchingError as error:  # a BaseException: keep it from escaping as one
+            raise RenderingError(str(error.__cause__ or error)) from error
 
 
 def render_pdf(content: Content) -> bytes:
