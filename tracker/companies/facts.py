@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from tracker.companies.search import changed
 from tracker.models import (
     Company,
     FollowUp,
@@ -123,11 +124,6 @@ def _former(obj: Any, attribute: str) -> list[int]:
     return [value for value in inspect(obj).attrs[attribute].history.deleted or () if value]
 
 
-def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in fields)
-
-
 @event.listens_for(Session, "before_flush")
 def _note_companies(session: Session, _context: Any, _instances: Any) -> None:
     """Which companies this flush changes the facts of (new ones' ids come after the flush)."""
@@ -140,7 +136,7 @@ def _note_companies(session: Session, _context: Any, _instances: Any) -> None:
         fields = WATCHED.get(type(obj))
         if fields is None:
             continue
-        if obj in session.new or obj in session.deleted or _changed(obj, fields):
+        if obj in session.new or obj in session.deleted or changed(obj, fields):
             pending.append(obj)
             if isinstance(obj, Solution):  # moved to another need: that need's company too
                 pending.extend(("need", need_id) for need_id in _former(obj, "need_id"))

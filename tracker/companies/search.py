@@ -97,7 +97,8 @@ def _escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
+def changed(obj: Any, fields: tuple[str, ...]) -> bool:
+    """A field of `fields` of the object has a change not yet flushed (shared with facts.py)."""
     state = inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in fields)
 
@@ -110,7 +111,7 @@ def _note_companies(session: Session, _context: Any, _instances: Any) -> None:
         fields = COMPANY_FIELDS if isinstance(obj, Company) else PERSON_FIELDS
         if not isinstance(obj, Company | Person):
             continue
-        if obj in session.new or obj in session.deleted or _changed(obj, fields):
+        if obj in session.new or obj in session.deleted or changed(obj, fields):
             pending.append(obj)
             if isinstance(obj, Person):  # a person moved: their former company too
                 pending.extend(inspect(obj).attrs["company_id"].history.deleted or ())
