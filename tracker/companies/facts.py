@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from tracker.companies.search import changed
+from tracker.companies.search import changed, lock_companies
 from tracker.models import (
     Company,
     FollowUp,
@@ -98,6 +98,7 @@ def refresh(connection: sa.Connection, company_ids: Iterable[int] | None = None)
     for chunk in chunks:
         rows = sa.select(companies.id, *derived(companies.id).values())
         if chunk is not None:
+            lock_companies(connection, chunk)
             connection.execute(facts.delete().where(facts.c.company_id.in_(chunk)))
             rows = rows.where(companies.id.in_(chunk))
         connection.execute(facts.insert().from_select(["company_id", *derived(companies.id)], rows))

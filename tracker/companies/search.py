@@ -70,10 +70,31 @@ def refresh(connection: sa.Connection, company_ids: Iterable[int]) -> None:
             .order_by(person_table.c.id)
         ):
             people[person.company_id].append(person)
+        lock_companies(connection, chunk)
         connection.execute(company_search.delete().where(company_search.c.company_id.in_(chunk)))
         rows = [{"company_id": c.id, "text": text_of(c, people[c.id])} for c in companies]
         if rows:
             connection.execute(company_search.insert(), rows)
+
+
+def lock_companies(connection: sa.Connection, company_ids: list[int]) -> None:
+    """Wait for, then hold, the rows of `company_ids` in `companies` (in id order), before
+    rewriting rows derived from them.
+
+    Two transactions rewriting the same company's derived row (two contacts logged at once)
+    would otherwise both delete the row they saw and both insert one. The company row stays
+    (the derived one is deleted and inserted again), so it serializes any number of writers;
+    once it is held, each later statement sees what the others committed (PostgreSQL reads
+    each statement afresh). FOR NO KEY UPDATE: inserting a contact of the company (a foreign
+    key check) does not wait for it. SQLite lets one writer at a time anyway.
+    """
+    companies = Company.__table__
+    connection.execute(
+        sa.select(companies.c.id)
+        .where(companies.c.id.in_(company_ids))
+        .order_by(companies.c.id)
+        .with_for_update(key_share=True)
+    ).all()
 
 
 def matching(needle: str) -> sa.ColumnElement[bool]:
