@@ -7,22 +7,20 @@ history of every company of the agency; kept, it is one index range of a narrow 
 is rewritten from the records it derives from, never adjusted by increments, so a row is right
 whatever the order of the changes. The session keeps the rows: a flush that adds, changes or
 removes an interaction, a health check, a follow-up, a need or a solution (or adds a company)
-rewrites the rows of their companies in the same transaction. Writes that bypass the ORM (the
-companies import, the volume generator) call `refresh` themselves; purge removes a company's
-row with it.
+rewrites the rows of their companies in the same transaction (tracker/companies/kept.py).
+Writes that bypass the ORM (the companies import, the volume generator) call `refresh`
+themselves; purge removes a company's row with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from tracker.companies.search import changed, lock_companies
+from tracker.companies import kept
 from tracker.models import (
     Company,
     FollowUp,
@@ -44,8 +42,6 @@ WATCHED: dict[type, tuple[str, ...]] = {
     Solution: ("status", "need_id"),
 }
 OPEN_SOLUTION_STATUSES = tuple(status for status in SolutionStatus if not status.is_decided)
-_CHUNK = 500  # ids per statement (SQLite takes at most 32,766 parameters)
-_PENDING = "company_facts_pending"
 
 
 def derived(company_id: sa.ColumnElement[int]) -> dict[str, sa.ScalarSelect[Any]]:
@@ -87,18 +83,18 @@ def derived(company_id: sa.ColumnElement[int]) -> dict[str, sa.ScalarSelect[Any]
 
 def refresh(connection: sa.Connection, company_ids: Iterable[int] | None = None) -> None:
     """Rewrite the facts rows of `company_ids` (every company: None) from their records, one
-    delete and one insert per chunk; a company that no longer exists loses its row."""
+    delete and one insert per chunk, once the companies are locked; a company that no longer
+    exists loses its row."""
     companies = Company.__table__.c
     if company_ids is None:
         connection.execute(facts.delete())
         chunks: Iterable[list[int] | None] = [None]
     else:
-        ids = sorted(set(company_ids))
-        chunks = (ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK))
+        chunks = kept.chunks(company_ids)
     for chunk in chunks:
         rows = sa.select(companies.id, *derived(companies.id).values())
         if chunk is not None:
-            lock_companies(connection, chunk)
+            kept.lock_companies(connection, chunk)
             connection.execute(facts.delete().where(facts.c.company_id.in_(chunk)))
             rows = rows.where(companies.id.in_(chunk))
         connection.execute(facts.insert().from_select(["company_id", *derived(companies.id)], rows))
@@ -121,60 +117,19 @@ def stale(connection: sa.Connection) -> list[int]:
     return list(connection.execute(query).scalars())
 
 
-def _former(obj: Any, attribute: str) -> list[int]:
-    return [value for value in inspect(obj).attrs[attribute].history.deleted or () if value]
+def _note(session: Session, obj: Any) -> list[Any]:
+    """A record of the flush that changes facts: it (its company, after the flush), and the
+    company or need it was moved from; a company only when it is new (it needs its row)."""
+    if isinstance(obj, Company):
+        return [obj] if obj in session.new else []
+    fields = WATCHED.get(type(obj))
+    if fields is None or not (
+        obj in session.new or obj in session.deleted or kept.changed(obj, fields)
+    ):
+        return []
+    if isinstance(obj, Solution):  # moved to another need: that need's company too
+        return [obj, *(("need", need_id) for need_id in kept.former(obj, "need_id"))]
+    return [obj, *kept.former(obj, "company_id")]
 
 
-@event.listens_for(Session, "before_flush")
-def _note_companies(session: Session, _context: Any, _instances: Any) -> None:
-    """Which companies this flush changes the facts of (new ones' ids come after the flush)."""
-    pending: list[Any] = session.info.setdefault(_PENDING, [])
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Company):
-            if obj in session.new:
-                pending.append(obj)
-            continue
-        fields = WATCHED.get(type(obj))
-        if fields is None:
-            continue
-        if obj in session.new or obj in session.deleted or changed(obj, fields):
-            pending.append(obj)
-            if isinstance(obj, Solution):  # moved to another need: that need's company too
-                pending.extend(("need", need_id) for need_id in _former(obj, "need_id"))
-            else:  # a record moved to another company: its former company too
-                pending.extend(_former(obj, "company_id"))
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_companies(session: Session, _previous: Any) -> None:
-    session.info.pop(_PENDING, None)
-
-
-@event.listens_for(Session, "after_flush_postexec")
-def _refresh_companies(session: Session, _context: Any) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    ids: set[int] = set()
-    need_ids: set[int] = set()
-    for item in pending:
-        if isinstance(item, int):
-            ids.add(item)
-        elif isinstance(item, tuple):  # ("need", id)
-            need_ids.add(item[1])
-        elif isinstance(item, Company):
-            ids.add(item.id)
-        elif isinstance(item, Solution):  # flushed: its need_id is set
-            need_ids.add(item.need_id)
-        else:  # a record, flushed: its company_id is set
-            ids.add(item.company_id)
-    if need_ids:
-        needs = Need.__table__.c
-        ids.update(
-            session.connection()
-            .execute(sa.select(needs.company_id).where(needs.id.in_(sorted(need_ids))))
-            .scalars()
-        )
-    ids.discard(None)  # type: ignore[arg-type]
-    if ids:
-        refresh(session.connection(), ids)
+kept.keep("company_facts", _note, refresh)

@@ -97,7 +97,8 @@ class CompanyFilters:
 
     @property
     def scans(self) -> bool:
-        """True when a filter reads every company's text, contacts or health checks."""
+        """True when a search or a filter keeps the companies its own rows find (search rows,
+        facts rows): a few, counted with the page and sorted rather than walked in order."""
         return bool(self.q or self.risk or self.silent)
 
     @property
@@ -237,9 +238,9 @@ class CompanyPage(Pagination):
     """A page of the list: its companies, clusters and owner loaded, and how many there are.
 
     The page's ids are picked first, from narrow rows: PostgreSQL would otherwise sort every
-    company kept, with its owner, to find 25. When a filter reads every company's text, contacts
-    or health checks, the total comes with the page (a window count) instead of from a second
-    statement doing it all again; only an empty page still counts apart.
+    company kept, with its owner, to find 25. For a search or a filter on the facts (`scans`),
+    the total comes with the page (a window count) instead of from a second statement doing it
+    all again; only an empty page still counts apart.
     """
 
     def _query_items(self) -> list[Company]:
@@ -316,7 +317,7 @@ def _size_condition(band: str) -> sa.ColumnElement[bool]:
 
 
 def _ordering(sort: str, scans: bool = False) -> list[Any]:
-    """The list's order; `scans`: a search or filter reads every company's text or history.
+    """The list's order; `scans`: a search or a filter on the facts keeps the companies.
 
     The plain list walks ix_companies_list_order. A search or a filter keeps a few companies,
     which are better sorted than found by walking every company in the index's order: the name

@@ -360,7 +360,11 @@ def _health_by_month(
             _count_if(column == Trend.DOWN).label(f"{name}_down"),
             sa.func.count(column).label(f"{name}_answered"),
         ]
-    change_columns = [column for start in changes for column in _change_columns(spans, start)]
+    change_columns = [
+        column.label(f"{change}_{n}")
+        for n, start in enumerate(changes)
+        for change, column in zip(RISK_CHANGES, _change_columns(spans, start), strict=True)
+    ]
     groups = db.session.execute(
         sa.select(spans.c.span_from, spans.c.span_to, *columns, *change_columns)
         .join(HealthCheck, HealthCheck.id == spans.c.id)
@@ -376,12 +380,11 @@ def _health_by_month(
                     totals[column.key] = totals.get(column.key, 0) + int(n)
         if totals:
             result[idx] = totals
-    changed = [
-        sum(int(group[2 + len(columns) + k]) for group in groups)
-        for k in range(len(change_columns))
-    ]
     risk = {
-        start: dict(zip(RISK_CHANGES, changed[3 * n : 3 * n + 3], strict=True))
+        start: {
+            change: sum(int(group._mapping[f"{change}_{n}"]) for group in groups)
+            for change in RISK_CHANGES
+        }
         for n, start in enumerate(changes)
     }
     return result, risk
@@ -402,7 +405,8 @@ def _with_previous(spans: sa.Subquery) -> sa.Subquery:
 
 def _change_columns(spans: sa.Subquery, start: date) -> list[sa.ColumnElement[int]]:
     """The companies assessed with a risk level at the end of both M (starting on `start`) and
-    M-1: worsened, improved, unchanged, counted on the check that is the latest at the end of M.
+    M-1, in the order of RISK_CHANGES: worsened, improved, unchanged, counted on the check that
+    is the latest at the end of M.
 
     The spans of a company do not overlap: the check latest at the end of M-1 is that same check
     when it is dated before M, else the company's check before it if that one's span reaches

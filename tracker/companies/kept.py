@@ -1,0 +1,116 @@
+"""Rows derived from each company's records and kept by the session: the search rows
+(search.py) and the facts rows (facts.py) share this machinery.
+
+`keep` registers three session hooks for one kind of row: before a flush, which records change
+it (their companies' ids may only exist after the flush); after the flush, the ids of those
+companies, whose rows the keeper rewrites in the same transaction; after a rollback, nothing
+pending. A keeper's `refresh` takes `lock_companies` first, so that concurrent transactions
+rewriting one company's rows wait for each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import chain
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from tracker.models import Company, Need, Solution
+
+CHUNK = 500  # company ids per statement (SQLite takes at most 32,766 parameters)
+
+# What a keeper notes of a record of a flush, resolved to company ids after it: a company id,
+# a Company, ("need", need id), a Solution (its need's company), or a record with company_id.
+Note = Callable[[Session, Any], Iterable[Any]]
+Refresh = Callable[[sa.Connection, Iterable[int]], None]
+
+
+def changed(obj: Any, fields: tuple[str, ...]) -> bool:
+    """A field of `fields` of the object has a change not yet flushed."""
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
+def former(obj: Any, attribute: str) -> list[int]:
+    """The values `attribute` had before this flush changed it (a record moved elsewhere)."""
+    return [value for value in inspect(obj).attrs[attribute].history.deleted or () if value]
+
+
+def chunks(company_ids: Iterable[int]) -> Iterable[list[int]]:
+    """The ids, sorted and without repeats, CHUNK at a time."""
+    ids = sorted(set(company_ids))
+    return (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+
+
+def lock_companies(connection: sa.Connection, company_ids: list[int]) -> None:
+    """Wait for, then hold, the rows of `company_ids` in `companies` (in id order), before
+    rewriting rows derived from them.
+
+    Two transactions rewriting the same company's derived row (two contacts logged at once)
+    would otherwise both delete the row they saw and both insert one. The company row stays
+    (the derived one is deleted and inserted again), so it serializes any number of writers;
+    once it is held, each later statement sees what the others committed (PostgreSQL reads
+    each statement afresh). FOR NO KEY UPDATE: inserting a contact of the company (a foreign
+    key check) does not wait for it. SQLite lets one writer at a time anyway.
+    """
+    companies = Company.__table__
+    connection.execute(
+        sa.select(companies.c.id)
+        .where(companies.c.id.in_(company_ids))
+        .order_by(companies.c.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
+def keep(name: str, note: Note, refresh: Refresh) -> None:
+    """Keep one kind of derived rows: `note` tells what a new, changed or deleted object of a
+    flush touches (nothing: it does not matter to these rows), `refresh` rewrites the rows of
+    the companies touched, after the flush, on its connection."""
+    pending_key = f"{name}_pending"
+
+    def note_flush(session: Session, _context: Any, _instances: Any) -> None:
+        pending: list[Any] = session.info.setdefault(pending_key, [])
+        for obj in chain(session.new, session.dirty, session.deleted):
+            pending.extend(note(session, obj))
+
+    def forget(session: Session, _previous: Any) -> None:
+        session.info.pop(pending_key, None)
+
+    def rewrite(session: Session, _context: Any) -> None:
+        pending = session.info.pop(pending_key, None)
+        if pending:
+            ids = _company_ids(session.connection(), pending)
+            if ids:
+                refresh(session.connection(), ids)
+
+    event.listen(Session, "before_flush", note_flush)
+    event.listen(Session, "after_soft_rollback", forget)
+    event.listen(Session, "after_flush_postexec", rewrite)
+
+
+def _company_ids(connection: sa.Connection, pending: list[Any]) -> set[int]:
+    ids: set[int] = set()
+    need_ids: set[int] = set()
+    for item in pending:
+        if isinstance(item, int):
+            ids.add(item)
+        elif isinstance(item, tuple):  # ("need", id)
+            need_ids.add(item[1])
+        elif isinstance(item, Company):
+            ids.add(item.id)
+        elif isinstance(item, Solution):  # flushed: its need_id is set
+            need_ids.add(item.need_id)
+        else:  # a record, flushed: its company_id is set
+            ids.add(item.company_id)
+    if need_ids:
+        needs = Need.__table__.c
+        ids.update(
+            connection.execute(
+                sa.select(needs.company_id).where(needs.id.in_(sorted(need_ids)))
+            ).scalars()
+        )
+    ids.discard(None)  # type: ignore[arg-type]
+    return ids
