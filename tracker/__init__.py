@@ -33,8 +33,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     database.configure_engine_events()
     archiving.init_app(app)
-    # Their session hooks keep the companies' facts and search rows.
+    # Their session hooks keep the companies' facts and search rows, and the workload's totals.
     from tracker.companies import facts, search  # noqa: F401
+    from tracker.pipeline import totals  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))

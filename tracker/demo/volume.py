@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from tracker import dates
 from tracker.auth.passwords import hash_password
 from tracker.companies import facts, search
+from tracker.pipeline import totals
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import (
@@ -382,6 +383,7 @@ def seed_volume(companies: int, interactions: int, *, today: date | None = None)
     db.session.flush()
     search.refresh(db.session.connection(), company_ids)
     facts.refresh(db.session.connection(), company_ids)
+    totals.refresh(db.session.connection())
     busiest = Counter(contact_companies).most_common(1)
     return VolumeSummary(
         counts=out.counts,

@@ -34,7 +34,14 @@ from tracker.models.support import (
     SolutionStatusChange,
     Urgency,
 )
-from tracker.models.user import Role, User, user_clusters
+from tracker.models.user import (
+    Role,
+    User,
+    user_clusters,
+    workload_contacts,
+    workload_followups,
+    workload_owners,
+)
 
 __all__ = [
     "AuditEntry",
@@ -78,4 +85,7 @@ __all__ = [
     "event_people",
     "interaction_people",
     "user_clusters",
+    "workload_contacts",
+    "workload_followups",
+    "workload_owners",
 ]

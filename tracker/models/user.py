@@ -96,3 +96,41 @@ class User(Versioned, db.Model):
     def is_staff(self) -> bool:
         """Everyone who works with company records: all roles but viewer."""
         return self.role is not Role.VIEWER
+
+
+# The workload's totals per advisor, kept from the records (tracker/pipeline/totals.py keeps
+# them): summed over hundreds of advisors they are a few hundred rows, where worked out they
+# read every company and every contact of the period.
+
+# Per day and advisor: the contacts (not archived) they logged of portfolio companies (neither
+# archived nor closed). Without a rowid on SQLite: the rows are read in key order.
+workload_contacts = sa.Table(
+    "workload_contacts",
+    db.metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("advisor_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("contacts", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Per due date and assignee: the open follow-ups of portfolio companies (the overdue ones are
+# those due before today).
+workload_followups = sa.Table(
+    "workload_followups",
+    db.metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("assignee_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("open", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Per owner (0: the companies nobody owns): their portfolio companies, and those companies'
+# open needs and open solutions today (their facts rows summed).
+workload_owners = sa.Table(
+    "workload_owners",
+    db.metadata,
+    sa.Column("owner_key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("companies", sa.Integer, nullable=False),
+    sa.Column("open_needs", sa.Integer, nullable=False),
+    sa.Column("open_solutions", sa.Integer, nullable=False),
+)

@@ -60,6 +60,9 @@ from tracker.models import (
     company_clusters,
     company_facts,
     user_clusters,
+    workload_contacts,
+    workload_followups,
+    workload_owners,
 )
 from tracker.reports import figures
 
@@ -462,13 +465,17 @@ def _open_solution_at(as_of: date, today: date) -> list[sa.ColumnElement[bool]]:
     ]
 
 
-def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
+def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[WorkloadRow]:
     """Per advisor, at the end of `as_of`: portfolio companies they own, contacts they logged in
     the 30 days ending on `as_of`, open needs and open (undecided) solutions of their companies,
     and follow-ups assigned to them that are overdue; all within the scope. Every active advisor
     is listed (of the cluster, in a cluster scope), with zeros when they have nothing; anyone
-    else with a figure too; "No advisor" collects what unowned companies have. By name; two
-    statements, three today."""
+    else with a figure too; "No advisor" collects what unowned companies have. By name; three
+    statements.
+
+    What the agency's totals (tracker/pipeline/totals.py) and each company's facts keep is read
+    from them; with `kept` False everything is worked out from the records (the tests compare
+    both)."""
     companies = scope.companies()
     contacts_from, contacts_to = figures.contact_window(as_of, CONTACT_DAYS)
     # Grouped by an owner SQLite does not read through the companies' owner index: that index
@@ -479,7 +486,18 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
         return [sa.literal(name).label("metric"), key.label("user_id"), sa.func.count().label("n")]
 
     counts: dict[int | None, dict[str, int]] = defaultdict(dict)
-    if as_of >= today and scope.category_id is None and scope.instrument_id is None:
+    company_metrics: list[sa.Select] = []
+    agency = kept and scope.cluster_id is None and scope.advisor_id is None
+    every_need = scope.category_id is None and scope.instrument_id is None
+    if as_of >= today and agency and every_need:
+        # The agency today: a row per owner, kept (tracker/pipeline/totals.py).
+        for owner_key, portfolio, open_needs, open_solutions in db.session.execute(
+            sa.select(workload_owners)
+        ):
+            counts[owner_key or None].update(
+                portfolio=portfolio, open_needs=open_needs, open_solutions=open_solutions
+            )
+    elif as_of >= today and kept and every_need:
         # Today, each company's open needs and solutions are counted in its facts row
         # (tracker/companies/facts.py): one pass over the companies instead of three.
         today_counts = (
@@ -497,7 +515,6 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
             counts[user_id].update(
                 portfolio=portfolio, open_needs=open_needs or 0, open_solutions=open_solutions or 0
             )
-        company_metrics = []
     else:
         company_metrics = [
             sa.select(*metric("portfolio", Company.owner_id))
@@ -515,19 +532,52 @@ def workload(scope: Scope, as_of: date, today: date) -> list[WorkloadRow]:
             .where(*scope.solutions(), *_open_solution_at(as_of, today))
             .group_by(owner),
         ]
-    metrics = sa.union_all(
-        *company_metrics,
+    if agency:
+        # The agency's contacts: a row per advisor and day, kept (tracker/pipeline/totals.py).
+        logged = workload_contacts.c
+        contacts = (
+            sa.select(
+                sa.literal("contacts").label("metric"),
+                logged.advisor_id.label("user_id"),
+                sa.func.sum(logged.contacts).label("n"),
+            )
+            .where(logged.day.between(contacts_from, contacts_to))
+            .group_by(logged.advisor_id)
+        )
+    else:
         # The period's contacts from the date index alone, each company looked up by its key
         # (grouped by an advisor SQLite does not read through the advisor index).
-        sa.select(*metric("contacts", figures.unindexed(Interaction.advisor_id)))
-        .where(
-            Interaction.occurred_on.between(contacts_from, contacts_to),
-            scope.owns(Interaction.company_id),
+        contacts = (
+            sa.select(*metric("contacts", figures.unindexed(Interaction.advisor_id)))
+            .where(
+                Interaction.occurred_on.between(contacts_from, contacts_to),
+                scope.owns(Interaction.company_id),
+            )
+            .group_by(figures.unindexed(Interaction.advisor_id))
         )
-        .group_by(figures.unindexed(Interaction.advisor_id)),
-        sa.select(*metric("overdue", FollowUp.assignee_id))
-        .where(scope.owns(FollowUp.company_id), *_overdue(as_of, today))
-        .group_by(FollowUp.assignee_id),
+    if as_of >= today and agency:
+        # The agency's overdue follow-ups today: open ones due before it, from a row per
+        # assignee and due date, kept (tracker/pipeline/totals.py).
+        due = workload_followups.c
+        overdue = (
+            sa.select(
+                sa.literal("overdue").label("metric"),
+                due.assignee_id.label("user_id"),
+                sa.func.sum(due.open).label("n"),
+            )
+            .where(due.day < today)
+            .group_by(due.assignee_id)
+        )
+    else:
+        overdue = (
+            sa.select(*metric("overdue", FollowUp.assignee_id))
+            .where(scope.owns(FollowUp.company_id), *_overdue(as_of, today))
+            .group_by(FollowUp.assignee_id)
+        )
+    metrics = sa.union_all(
+        *company_metrics,
+        contacts,
+        overdue,
     )
     for name, user_id, n in db.session.execute(metrics):
         counts[user_id][name] = n

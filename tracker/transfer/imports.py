@@ -60,6 +60,7 @@ from tracker.models import (
     company_markets,
 )
 from tracker.models.base import utcnow
+from tracker.pipeline import totals
 from tracker.transfer.sheets import Cell, FileRefused, Problem, Sheet, SheetRow, read_sheet
 
 __all__ = ["FileRefused", "ImportFailed", "Problem"]
@@ -933,6 +934,7 @@ def _insert_companies(new: list[dict[str, Any]], user_id: int | None) -> None:
     # Inserted past the ORM, whose hooks keep the search and facts rows: their rows here.
     search.refresh(db.session.connection(), ids)
     facts.refresh(db.session.connection(), ids)
+    totals.refresh_companies(db.session.connection(), ids)
     audited = company_services.COMPANY_FIELDS
     db.session.execute(
         sa.insert(AuditEntry),
