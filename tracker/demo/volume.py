@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from tracker import dates
 from tracker.auth.passwords import hash_password
 from tracker.companies import facts, search
-from tracker.pipeline import totals
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import (
@@ -39,6 +38,7 @@ from tracker.models import (
     Trend,
     Urgency,
 )
+from tracker.pipeline import totals
 
 SEED = 5_000_100
 DAYS = 730
