@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker import dates
 from tracker.auth.access import MANAGERS, STAFF
@@ -22,6 +26,7 @@ from tracker.i18n import (
     select_locale,
 )
 from tracker.models import Role
+from tracker.support.forms import options_html
 
 # Re-exported: views and the app factory import these from here.
 __all__ = ["format_day", "format_moment", "init_app", "nav_items", "relative_day", "select_locale"]
@@ -54,6 +59,12 @@ def nav_items() -> list[tuple[str, str, str]]:
     ]
 
 
+def staff_options(people: Iterable[Any], selected: Any = None) -> Markup:
+    """The <option>s of people (anything with an id and a name), `selected` marked: one pass in
+    Python, where a Jinja loop over hundreds of staff costs many times more."""
+    return options_html(((person.id, person.name) for person in people), selected)
+
+
 def init_app(app: Flask) -> None:
     """Filters that format by the page's locale (see tracker.i18n) and the globals of base.html."""
     app.jinja_env.filters["day"] = format_day  # 27 Nov 2026 · 27 nov. 2026 · 27.11.2026
@@ -67,5 +78,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES  # each language named in itself
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["staff_options"] = staff_options
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["today"] = dates.today

@@ -260,6 +260,28 @@ def _compile_month_number_sqlite(element: month_number, compiler: Any, **kw: Any
     return f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12 + CAST(substr({day}, 6, 2) AS INTEGER))"
 
 
+class days_between(FunctionElement):
+    """The whole days from the date `earlier` to the date `later` (later - earlier)."""
+
+    inherit_cache = True
+    type = sa.Integer()
+
+    def __init__(self, later: sa.ColumnElement[date], earlier: sa.ColumnElement[date]) -> None:
+        super().__init__(later, earlier)
+
+
+@compiles(days_between)
+def _compile_days_between(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({later} - {earlier})"  # date - date is an integer in PostgreSQL
+
+
+@compiles(days_between, "sqlite")
+def _compile_days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
 def _number_of(first: date) -> int:
     return first.year * 12 + first.month
 

@@ -1,0 +1,38 @@
+"""The staff selects write their options in one pass (tracker/support/forms.py): the same HTML
+as WTForms' own select, every name escaped."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from wtforms import Form, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import Select
+
+from tracker.support.forms import QuickSelect, options_html
+from tracker.templating import staff_options
+
+HOSTILE = '<script>alert("x")</script> & Söhne'
+CHOICES = [SelectChoice(1, HOSTILE), SelectChoice(2, "Anne Schmit"), SelectChoice("", "Nobody")]
+
+
+def test_the_quick_select_writes_what_wtforms_writes():
+    class Plain(Form):
+        who = SelectField(choices=CHOICES, coerce=str, widget=Select())
+
+    class Quick(Form):
+        who = SelectField(choices=CHOICES, coerce=str, widget=QuickSelect())
+
+    for value in ("2", "1", ""):
+        assert str(Quick(data={"who": value}).who()) == str(Plain(data={"who": value}).who())
+    assert "<script>" not in str(Quick(data={"who": "2"}).who())
+
+
+def test_staff_options_escape_names_and_mark_the_chosen_one():
+    people = [SimpleNamespace(id=7, name=HOSTILE), SimpleNamespace(id=9, name="Anne Schmit")]
+    html = str(staff_options(people, 9))
+    assert html == (
+        '<option value="7">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Söhne</option>'
+        '<option selected value="9">Anne Schmit</option>'
+    )
+    assert str(options_html([], None)) == ""
