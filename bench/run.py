@@ -4,7 +4,9 @@ For each database (SQLite, PostgreSQL) and each scale (5,000 companies / 100,000
 ten times that), it builds a fresh database with `seed-volume`, then measures:
 
 - each main page, in process through the WSGI stack (server time: request in, response out),
-  p50 and p95 over repeated requests after a warm-up, and the SQL statements per request;
+  p50 and p95 over repeated requests after a warm-up, and the SQL statements per request; the
+  scales of a database are all built first and their requests then take turns, so that the
+  growth from one scale to the next is measured in the same moments;
 - the monthly report: JSON and PDF, as `flask report monthly` makes them;
 - the import of 10,000 companies (`flask import companies`);
 - the throughput of the app under gunicorn with several concurrent clients, and its errors.
@@ -25,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,9 +47,11 @@ from tracker.extensions import db  # noqa: E402
 
 SCALES = {
     "tiny": (20, 300),
+    "tiny-10x": (200, 3_000),
     "base": (5_000, 100_000),
     "10x": (50_000, 1_000_000),
 }
+TEN_TIMES = {"10x": "base", "tiny-10x": "tiny"}  # a scale, and the one a tenth of it
 # Targets of DESIGN.md section 6, in milliseconds (p95, server side, one user).
 LIST_DETAIL_FORM_MS = 100
 DASHBOARD_PIPELINE_MS = 200
@@ -184,42 +188,45 @@ def pages_to_measure(app: Flask, busiest: int) -> list[tuple[str, str, str, str]
     ]
 
 
-def measure_pages(app: Flask, busiest: int, repeat: int) -> list[PageFigure]:
-    with app.app_context():
-        engine = db.engine
+def measure_pages(apps: list[tuple[Flask, int]], repeat: int) -> list[list[PageFigure]]:
+    """Each page of each (app, busiest company) `repeat` times, the apps taking turns request by
+    request: the machine's speed drifts over minutes (a shared host), and the growth from one
+    scale to the next is only meaningful when both are timed in the same moments."""
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
         if not statement.lstrip().upper().startswith("BEGIN"):  # transaction control
             statements.append(statement)
 
-    clients: dict[str, FlaskClient] = {}
-    figures = []
-    for name, email, url, kind in pages_to_measure(app, busiest):
-        client = clients.get(email) or clients.setdefault(email, sign_in(app, email))
-        client.get(url)  # warm-up: caches, prepared plans
-        timings = []
-        status = 0
+    engines = []
+    for app, _ in apps:
+        with app.app_context():
+            engines.append(db.engine)
+    pages = [pages_to_measure(app, busiest) for app, busiest in apps]
+    clients: list[dict[str, FlaskClient]] = [{} for _ in apps]
+    figures: list[list[PageFigure]] = [[] for _ in apps]
+    for index in range(len(pages[0])):
+        turns = []
+        for n, (app, _) in enumerate(apps):
+            name, email, url, kind = pages[n][index]
+            client = clients[n].get(email) or clients[n].setdefault(email, sign_in(app, email))
+            client.get(url)  # warm-up: caches, prepared plans
+            turns.append((client, url, PageFigure(name=name, url=url, kind=kind), []))
         for _ in range(repeat):
-            statements.clear()
-            sa.event.listen(engine, "before_cursor_execute", count)
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-            sa.event.remove(engine, "before_cursor_execute", count)
-            status = response.status_code
-        timings.sort()
-        figures.append(
-            PageFigure(
-                name=name,
-                url=url,
-                kind=kind,
-                p50_ms=statistics.median(timings),
-                p95_ms=timings[max(0, round(0.95 * len(timings)) - 1)],
-                statements=len(statements),
-                status=status,
-            )
-        )
+            for n, (client, url, figure, timings) in enumerate(turns):
+                statements.clear()
+                sa.event.listen(engines[n], "before_cursor_execute", count)
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+                sa.event.remove(engines[n], "before_cursor_execute", count)
+                figure.status = response.status_code
+                figure.statements = len(statements)
+        for n, (_, _, figure, timings) in enumerate(turns):
+            timings.sort()
+            figure.p50_ms = statistics.median(timings)
+            figure.p95_ms = timings[max(0, round(0.95 * len(timings)) - 1)]
+            figures[n].append(figure)
     return figures
 
 
@@ -314,9 +321,11 @@ def render(results: list[RunResult], started: datetime, note: str) -> str:
         "",
         "Made by `make bench` (bench/run.py). Server time is measured in process through the "
         "whole WSGI stack (routing, session, queries, templates), one user, after one warm-up "
-        "request. Targets (DESIGN.md 6): p95 under 100 ms for list, detail and form pages, "
-        "under 200 ms for dashboards and the pipeline, constant statements per page, the "
-        "monthly PDF under 3 s, and at ten times the data no page more than 1.5 times slower.",
+        "request; both scales of a database take turns request by request, so that the "
+        "machine's drift does not count as growth. Targets (DESIGN.md 6): p95 under 100 ms for "
+        "list, detail and form pages, under 200 ms for dashboards and the pipeline, constant "
+        "statements per page, the monthly PDF under 3 s, and at ten times the data no page "
+        "more than 1.5 times slower.",
         "",
         f"- Run: {started:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
@@ -356,8 +365,8 @@ def render(results: list[RunResult], started: datetime, note: str) -> str:
     by_key = {(r.database, r.scale): r for r in results}
     growth = []
     for (database, scale), big in by_key.items():
-        base = by_key.get((database, "base"))
-        if scale != "10x" or base is None:
+        base = by_key.get((database, TEN_TIMES.get(scale, "")))
+        if base is None:
             continue
         for page_base, page_big in zip(base.pages, big.pages, strict=True):
             ratio = page_big.p95_ms / page_base.p95_ms if page_base.p95_ms else 0
@@ -383,33 +392,51 @@ def render(results: list[RunResult], started: datetime, note: str) -> str:
 # ---------------------------------------------------------------------------------- main
 
 
-def run_one(
-    database: str, scale: str, workdir: Path, repeat: int, load_seconds: float, import_rows: int
-) -> RunResult:
-    companies, interactions = SCALES[scale]
-    result = RunResult(database, scale, companies, interactions)
-    with fresh_database(database, workdir) as url:
-        print(f"== {database}, {scale}: generating {companies:,} / {interactions:,}", flush=True)
-        app, result.seed_seconds, busiest = build(url, companies, interactions)
-        print(f"   generated in {result.seed_seconds:.1f} s; measuring pages", flush=True)
-        result.pages = measure_pages(app, busiest, repeat)
-        print("   report", flush=True)
-        result.report_json_seconds, result.report_pdf_seconds = measure_report(app, workdir)
-        if load_seconds > 0:
-            print("   gunicorn throughput", flush=True)
+def run_database(
+    database: str,
+    scales: list[str],
+    workdir: Path,
+    repeat: int,
+    load_seconds: float,
+    import_rows: int,
+) -> list[RunResult]:
+    """Every scale of one database: all generated first, their pages then timed together (see
+    measure_pages), then each one's report, throughput and import."""
+    with ExitStack() as stack:
+        built: list[tuple[RunResult, str, Flask, int]] = []
+        for scale in scales:
+            companies, interactions = SCALES[scale]
+            result = RunResult(database, scale, companies, interactions)
+            url = stack.enter_context(fresh_database(database, workdir))
+            print(
+                f"== {database}, {scale}: generating {companies:,} / {interactions:,}", flush=True
+            )
+            app, result.seed_seconds, busiest = build(url, companies, interactions)
+            print(f"   generated in {result.seed_seconds:.1f} s", flush=True)
+            built.append((result, url, app, busiest))
+        print(f"== {database}: measuring pages, {' and '.join(scales)} in turns", flush=True)
+        pages = measure_pages([(app, busiest) for _, _, app, busiest in built], repeat)
+        for (result, url, app, _), figures in zip(built, pages, strict=True):
+            result.pages = figures
+            print(f"== {database}, {result.scale}: report", flush=True)
+            result.report_json_seconds, result.report_pdf_seconds = measure_report(app, workdir)
+            if load_seconds > 0:
+                print("   gunicorn throughput", flush=True)
+                with app.app_context():
+                    email = db.session.execute(
+                        sa.text(
+                            "SELECT email FROM users WHERE role = 'manager' ORDER BY id LIMIT 1"
+                        )
+                    ).scalar_one()
+                urls = [p.url for p in result.pages]
+                result.throughput = load.measure(url, email, VOLUME_PASSWORD, urls, load_seconds)
+            print(f"   import of {import_rows:,} companies", flush=True)
+            result.import_rows = import_rows
+            result.import_seconds = measure_import(app, workdir, import_rows)
             with app.app_context():
-                email = db.session.execute(
-                    sa.text("SELECT email FROM users WHERE role = 'manager' ORDER BY id LIMIT 1")
-                ).scalar_one()
-            urls = [p.url for p in result.pages]
-            result.throughput = load.measure(url, email, VOLUME_PASSWORD, urls, load_seconds)
-        print(f"   import of {import_rows:,} companies", flush=True)
-        result.import_rows = import_rows
-        result.import_seconds = measure_import(app, workdir, import_rows)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    return result
+                db.session.remove()
+                db.engine.dispose()
+    return [result for result, _, _, _ in built]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -426,17 +453,14 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         for database in args.databases.split(","):
-            for scale in args.scales.split(","):
-                results.append(
-                    run_one(
-                        database.strip(),
-                        scale.strip(),
-                        Path(tmp),
-                        args.repeat,
-                        args.load_seconds,
-                        args.import_rows,
-                    )
-                )
+            results += run_database(
+                database.strip(),
+                [scale.strip() for scale in args.scales.split(",")],
+                Path(tmp),
+                args.repeat,
+                args.load_seconds,
+                args.import_rows,
+            )
     text = render(results, started, args.note)
     print(text)
     if args.out != "-":

@@ -75,7 +75,7 @@ def test_benchmark_runs_at_a_tiny_scale_and_writes_its_table(tmp_path: Path) -> 
     code = run.main(
         [
             "--scales",
-            "tiny",
+            "tiny,tiny-10x",
             "--databases",
             database,
             "--repeat",
@@ -105,3 +105,5 @@ def test_benchmark_runs_at_a_tiny_scale_and_writes_its_table(tmp_path: Path) -> 
     assert "Import of 50 companies" in text
     assert "Gunicorn" in text and " 0 errors" in text
     assert "| 0 |" not in text  # every page ran SQL, so every page was measured
+    # Both scales measured, and the growth from one to the other.
+    assert "200 companies" in text and "## Growth from 1× to 10× the data" in text
