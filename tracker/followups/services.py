@@ -147,10 +147,11 @@ def check_may_act(followup: FollowUp, actor: User) -> None:
 # Reads behind the pages and the calendar feed.
 
 
-def active_staff() -> sa.Select[tuple[User]]:
-    """Users to whom work can be assigned: active, and not viewers; by name."""
+def active_staff() -> sa.Select[tuple[int, str]]:
+    """Users to whom work can be assigned: active, and not viewers; by name. Their ids and names
+    only: an agency may have hundreds of them, and every form that assigns work lists them."""
     return (
-        sa.select(User)
+        sa.select(User.id, User.name)
         .where(User.active.is_(True), User.role != Role.VIEWER)
         .order_by(User.name, User.id)
     )

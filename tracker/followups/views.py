@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -42,7 +43,7 @@ def staff_only() -> None:
         abort(403)
 
 
-def _staff_choices(users: list[User]) -> list[SelectChoice]:
+def _staff_choices(users: Sequence[Any]) -> list[SelectChoice]:
     return [SelectChoice(str(u.id), u.name) for u in users]
 
 
@@ -73,7 +74,7 @@ def index() -> str:
         .scalars()
         .all()
     )
-    staff = db.session.execute(services.active_staff()).scalars().all()
+    staff = db.session.execute(services.active_staff()).all()
     own = assignee.id == current_user.id
     calendar_url = None
     if own and current_user.calendar_token:
@@ -183,9 +184,7 @@ def reschedule(followup_id: int) -> Response:
 def reassign(followup_id: int) -> Response:
     followup = _load(followup_id)
     form = ReassignForm()
-    form.assignee.choices = _staff_choices(
-        db.session.execute(services.active_staff()).scalars().all()
-    )
+    form.assignee.choices = _staff_choices(db.session.execute(services.active_staff()).all())
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     return _act(
         followup,
@@ -200,7 +199,7 @@ def reassign(followup_id: int) -> Response:
 
 def _new_form(company: Company, needs: list[Need], formdata: object = None) -> FollowUpForm:
     form = FollowUpForm(formdata=formdata)
-    staff = db.session.execute(services.active_staff()).scalars().all()
+    staff = db.session.execute(services.active_staff()).all()
     form.assignee.choices = _staff_choices(staff)
     form.need.choices = [SelectChoice("", _("— none —"))] + [
         SelectChoice(str(n.id), f"{n.category.name} ({format_day(n.identified_on)})") for n in needs

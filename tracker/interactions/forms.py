@@ -31,6 +31,7 @@ from wtforms.validators import ValidationError as FieldError
 from tracker.common.forms import MultiCheckboxField, TranslatedMeta
 from tracker.common.versions import VersionField
 from tracker.dates import today
+from tracker.extensions import db
 from tracker.interactions.services import FollowUpInput, HealthAnswers, NeedInput, SolutionInput
 from tracker.models import (
     HealthCheck,
@@ -279,7 +280,7 @@ class ContactChoices:
 
     categories: Sequence[NeedCategory]
     instruments: Sequence[Instrument]
-    staff: Sequence[User]
+    staff: Sequence[Any]  # (id, name) rows
 
     def category(self, category_id: int) -> NeedCategory:
         return next(c for c in self.categories if c.id == category_id)
@@ -288,7 +289,8 @@ class ContactChoices:
         return next((i for i in self.instruments if i.id == instrument_id), None)
 
     def user(self, user_id: int) -> User:
-        return next(u for u in self.staff if u.id == user_id)
+        """The staff member of the list (the form refused any other)."""
+        return db.session.get_one(User, next(u.id for u in self.staff if u.id == user_id))
 
     @property
     def category_choices(self) -> list[SelectChoice]:

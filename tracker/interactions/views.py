@@ -76,7 +76,7 @@ def _load_choices() -> ContactChoices:
     return ContactChoices(
         categories=db.session.scalars(queries.offered_need_categories()).all(),
         instruments=db.session.scalars(offered_instruments(dates.today())).all(),
-        staff=db.session.scalars(active_staff()).all(),
+        staff=db.session.execute(active_staff()).all(),
     )
 
 

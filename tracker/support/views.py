@@ -46,10 +46,10 @@ def _refused(form: FlaskForm, error: ValidationError) -> None:
 
 
 def _owner_choices(need: Need) -> list[SelectChoice]:
-    users = db.session.execute(active_staff()).scalars().all()
+    users = db.session.execute(active_staff()).all()
     choices = [SelectChoice("", _("Nobody"))]
     choices += [SelectChoice(str(u.id), u.name) for u in users]
-    if need.owner is not None and need.owner not in users:
+    if need.owner is not None and need.owner.id not in {u.id for u in users}:
         # A deactivated owner stays until someone picks another.
         choices.append(
             SelectChoice(str(need.owner.id), _("%(name)s (deactivated)", name=need.owner.name))
