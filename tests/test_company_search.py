@@ -108,3 +108,32 @@ def test_imported_companies_are_found(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert found("etains") == found("B987654") == ["Étains de Luxembourg S.A."]
+
+
+def test_the_trigram_index_finds_what_reading_every_row_finds(app):
+    """Needles of three characters or more are looked up in the trigram index (FTS5 on SQLite,
+    pg_trgm on PostgreSQL): the same companies as a LIKE over every row, quotes, wildcards and
+    short needles included."""
+    from tracker.companies.search import _escaped
+    from tracker.companies.validation import fold
+
+    with app.app_context():
+        for name in ('Atelier "Gut" 50%_Bau S.à r.l.', "Precision Parts S.A.", "Ab S.A."):
+            factories.make_company(name)
+        company = factories.make_company("Renamed Precision S.A.")
+        db.session.commit()
+        company.legal_name = "Kept Name S.A."  # rewritten row: the index follows
+        db.session.commit()
+        for needle in ('"gut"', "50%_b", "precision", "ab", "a", "ision p", "kept", "renamed"):
+            pattern = f"%{_escaped(fold(needle))}%"
+            every_row = sa.select(company_search.c.company_id).where(
+                company_search.c.text.like(pattern, escape="/")
+            )
+            expected = db.session.scalars(
+                sa.select(Company.legal_name)
+                .where(Company.id.in_(every_row))
+                .order_by(Company.legal_name)
+            ).all()
+            assert found(needle) == expected, needle
+        assert found("precision") == ["Precision Parts S.A."]
+        assert found('"gut"') == ['Atelier "Gut" 50%_Bau S.à r.l.']

@@ -46,10 +46,15 @@ def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
 # Indexes on an expression: SQLAlchemy cannot reflect them from SQLite, so autogenerate cannot
 # compare them; test_expression_indexes_exist checks them instead.
 EXPRESSION_INDEXES = {"ix_companies_list_order"}
+# The search rows' trigram index (revision 0012): FTS5 tables and triggers on SQLite, a pg_trgm
+# index on PostgreSQL; outside the models, checked by test_trigram_index_exists.
+TRIGRAMS = "company_search_trigrams"
 
 
 def _comparable(obj, name, type_, reflected, compare_to) -> bool:
-    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+    if type_ == "table" and name.startswith(TRIGRAMS):
+        return False
+    return not (type_ == "index" and (name in EXPRESSION_INDEXES or TRIGRAMS in name))
 
 
 def test_migrations_run_up_from_empty_match_the_models_and_run_down(empty_database_url):
@@ -187,5 +192,22 @@ def test_expression_indexes_exist(empty_database_url):
             else:
                 names = conn.execute(sa.text("SELECT indexname FROM pg_indexes")).scalars()
             assert set(names) >= EXPRESSION_INDEXES
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_trigram_index_exists_and_goes_on_downgrade(empty_database_url):
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                names = "SELECT name FROM sqlite_master WHERE name LIKE 'company_search_trigrams%'"
+            else:
+                names = "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trigrams'"
+            assert conn.execute(sa.text(names)).scalars().all()
+        downgrade(revision="0011")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text(names)).scalars().all() == []
         db.session.remove()
         db.engine.dispose()
