@@ -53,6 +53,17 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(tmp_path):
         assert db.session.execute(sa.text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
+def test_the_database_is_tuned_for_data_in_memory(app):
+    """SQLite: a 64 MB page cache; PostgreSQL: random reads costed as SSDs and memory make them
+    (tracker/database.py), still so after a transaction is rolled back."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(sa.text("PRAGMA cache_size")).scalar() == -65536
+        else:
+            db.session.rollback()
+            assert db.session.execute(sa.text("SHOW random_page_cost")).scalar() == "1.1"
+
+
 def test_healthz_answers_without_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -34,6 +34,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# PostgreSQL's planner costs a page read at random 4 times a sequential one (its default, for
+# spinning disks). The tracker's tables fit in memory or sit on SSDs, where both cost about the
+# same: at the default, PostgreSQL reads all 50,000 companies of a large agency to join them to
+# the 2,000 a search or filter keeps, where looking those up by key is several times faster.
+RANDOM_PAGE_COST = 1.1
+
+
+def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET random_page_cost = {RANDOM_PAGE_COST}")
+    dbapi_connection.commit()  # a setting made in a transaction rolled back would be undone
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
     """Start each SQLite transaction so that no write fails with "database is locked".
 
@@ -63,9 +78,11 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def configure_engine_events() -> None:
-    """Install the SQLite connection pragmas and transaction start once per process."""
+    """Install the SQLite connection pragmas and transaction start, and the PostgreSQL planner
+    setting, once per process."""
     global _configured
     if not _configured:
         sa.event.listen(sa.Engine, "connect", _sqlite_pragmas)
+        sa.event.listen(sa.Engine, "connect", _postgresql_settings)
         sa.event.listen(sa.Engine, "begin", _sqlite_begin)
         _configured = True
