@@ -82,7 +82,7 @@ def keep(name: str, note: Note, refresh: Refresh) -> None:
     def rewrite(session: Session, _context: Any) -> None:
         pending = session.info.pop(pending_key, None)
         if pending:
-            ids = _company_ids(session.connection(), pending)
+            ids = company_ids_of(session.connection(), pending)
             if ids:
                 refresh(session.connection(), ids)
 
@@ -91,7 +91,8 @@ def keep(name: str, note: Note, refresh: Refresh) -> None:
     event.listen(Session, "after_flush_postexec", rewrite)
 
 
-def _company_ids(connection: sa.Connection, pending: list[Any]) -> set[int]:
+def company_ids_of(connection: sa.Connection, pending: Iterable[Any]) -> set[int]:
+    """The ids of the companies that the notes (see Note) of a flush touch, once flushed."""
     ids: set[int] = set()
     need_ids: set[int] = set()
     for item in pending:

@@ -465,6 +465,17 @@ def _open_solution_at(as_of: date, today: date) -> list[sa.ColumnElement[bool]]:
     ]
 
 
+def _summed(metric: str, user: Any, n: Any, condition: sa.ColumnElement[bool]) -> sa.Select:
+    """A workload figure per user from rows kept per user and day (tracker/pipeline/totals.py)."""
+    return (
+        sa.select(
+            sa.literal(metric).label("metric"), user.label("user_id"), sa.func.sum(n).label("n")
+        )
+        .where(condition)
+        .group_by(user)
+    )
+
+
 def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[WorkloadRow]:
     """Per advisor, at the end of `as_of`: portfolio companies they own, contacts they logged in
     the 30 days ending on `as_of`, open needs and open (undecided) solutions of their companies,
@@ -477,7 +488,7 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
     from them; with `kept` False everything is worked out from the records (the tests compare
     both)."""
     companies = scope.companies()
-    contacts_from, contacts_to = figures.contact_window(as_of, CONTACT_DAYS)
+    contact_days = figures.contact_window(as_of, CONTACT_DAYS)
     # Grouped by an owner SQLite does not read through the companies' owner index: that index
     # would lead it to every company's needs and solutions, one by one.
     owner = figures.unindexed(Company.owner_id)
@@ -535,14 +546,8 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
     if agency:
         # The agency's contacts: a row per advisor and day, kept (tracker/pipeline/totals.py).
         logged = workload_contacts.c
-        contacts = (
-            sa.select(
-                sa.literal("contacts").label("metric"),
-                logged.advisor_id.label("user_id"),
-                sa.func.sum(logged.contacts).label("n"),
-            )
-            .where(logged.day.between(contacts_from, contacts_to))
-            .group_by(logged.advisor_id)
+        contacts = _summed(
+            "contacts", logged.advisor_id, logged.contacts, logged.day.between(*contact_days)
         )
     else:
         # The period's contacts from the date index alone, each company looked up by its key
@@ -550,7 +555,7 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
         contacts = (
             sa.select(*metric("contacts", figures.unindexed(Interaction.advisor_id)))
             .where(
-                Interaction.occurred_on.between(contacts_from, contacts_to),
+                Interaction.occurred_on.between(*contact_days),
                 scope.owns(Interaction.company_id),
             )
             .group_by(figures.unindexed(Interaction.advisor_id))
@@ -559,15 +564,7 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
         # The agency's overdue follow-ups today: open ones due before it, from a row per
         # assignee and due date, kept (tracker/pipeline/totals.py).
         due = workload_followups.c
-        overdue = (
-            sa.select(
-                sa.literal("overdue").label("metric"),
-                due.assignee_id.label("user_id"),
-                sa.func.sum(due.open).label("n"),
-            )
-            .where(due.day < today)
-            .group_by(due.assignee_id)
-        )
+        overdue = _summed("overdue", due.assignee_id, due.open, due.day < today)
     else:
         overdue = (
             sa.select(*metric("overdue", FollowUp.assignee_id))

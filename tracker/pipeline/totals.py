@@ -103,10 +103,7 @@ NOTES = (
     "owners",  # owner keys
     "companies",  # their owner
     "portfolio",  # ids of companies whose records count or no longer count
-    "company_ids",  # their owners
-    "records",  # needs: their company's owner
-    "needs",  # need ids: their company's owner
-    "solutions",  # their need's company's owner
+    "owned",  # needs, solutions and their former companies or needs (kept.Note): their owners
 )
 
 
@@ -297,12 +294,11 @@ def _note(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
         if not new and kept.changed(obj, PORTFOLIO_FIELDS):  # its records count or not
             pending["portfolio"].add(obj.id)
     elif type(obj) in WATCHED and (new or deleted or kept.changed(obj, WATCHED[type(obj)])):
-        if isinstance(obj, Solution):
-            pending["needs"].update([obj.need_id, *_former(obj, "need_id")])
-            pending["solutions"].add(obj)
+        pending["owned"].add(obj)
+        if isinstance(obj, Solution):  # moved to another need: that need's company too
+            pending["owned"].update(("need", need_id) for need_id in kept.former(obj, "need_id"))
         else:
-            pending["company_ids"].update([obj.company_id, *_former(obj, "company_id")])
-            pending["records"].add(obj)
+            pending["owned"].update(kept.former(obj, "company_id"))
 
 
 def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -320,17 +316,7 @@ def _rewrite(session: Session, _context: Any) -> None:
     if not pending or not any(pending.values()):
         return
     connection = session.connection()
-    company_ids = {i for i in pending["company_ids"] if i}
-    company_ids.update(r.company_id for r in pending["records"])
-    need_ids = {i for i in pending["needs"] if i}
-    need_ids.update(s.need_id for s in pending["solutions"])
-    if need_ids:
-        needs = Need.__table__.c
-        company_ids.update(
-            connection.execute(
-                sa.select(needs.company_id).where(needs.id.in_(sorted(need_ids)))
-            ).scalars()
-        )
+    company_ids = kept.company_ids_of(connection, pending["owned"])
     owners = set(pending["owners"]) | _owners_of(connection, company_ids)
     owners.update(c.owner_id or NOBODY for c in pending["companies"])
     if owners:
