@@ -33,9 +33,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     database.configure_engine_events()
     archiving.init_app(app)
-    # Their session hooks keep the companies' facts and search rows, and the workload's totals.
+    # Their session hooks keep the companies' facts and search rows, the workload's totals and
+    # the funnel's flows.
     from tracker.companies import facts, search  # noqa: F401
-    from tracker.pipeline import totals  # noqa: F401
+    from tracker.pipeline import flows, totals  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))

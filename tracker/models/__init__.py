@@ -33,6 +33,8 @@ from tracker.models.support import (
     SolutionStatus,
     SolutionStatusChange,
     Urgency,
+    funnel_days,
+    funnel_repeats,
 )
 from tracker.models.user import (
     Role,
@@ -83,6 +85,8 @@ __all__ = [
     "company_search",
     "event_companies",
     "event_people",
+    "funnel_days",
+    "funnel_repeats",
     "interaction_people",
     "user_clusters",
     "workload_contacts",

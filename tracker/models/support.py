@@ -229,3 +229,37 @@ def _keep_status_since(
     """A solution's `status_since` follows the latest date among its status changes."""
     if solution.status_since is None or change.changed_on > solution.status_since:
         solution.status_since = change.changed_on
+
+
+# The funnel's flows, kept per day (tracker/pipeline/flows.py keeps them): per day and metric
+# (suggested, submitted, granted, decided), the solutions of portfolio companies with such an
+# event that day, by instrument (or referral partner), need category and, for decisions, days
+# from suggestion; and per pair of a solution's consecutive days of one metric, the same keys,
+# which a period holding both days takes off (a solution counts once in a period).
+funnel_days = sa.Table(
+    "funnel_days",
+    db.metadata,
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("metric", sa.String(16), nullable=False),
+    sa.Column("instrument_id", sa.Integer),
+    sa.Column("partner", sa.String(160)),
+    sa.Column("category_id", sa.Integer),
+    sa.Column("days", sa.Integer),
+    sa.Column("solutions", sa.Integer, nullable=False),
+    sa.Column("cents", sa.BigInteger, nullable=False),
+    sa.Index("ix_funnel_days_day", "day"),
+)
+funnel_repeats = sa.Table(
+    "funnel_repeats",
+    db.metadata,
+    sa.Column("earlier", sa.Date, nullable=False),
+    sa.Column("later", sa.Date, nullable=False),
+    sa.Column("metric", sa.String(16), nullable=False),
+    sa.Column("instrument_id", sa.Integer),
+    sa.Column("partner", sa.String(160)),
+    sa.Column("category_id", sa.Integer),
+    sa.Column("days", sa.Integer),
+    sa.Column("solutions", sa.Integer, nullable=False),
+    sa.Column("cents", sa.BigInteger, nullable=False),
+    sa.Index("ix_funnel_repeats_earlier_later", "earlier", "later"),
+)

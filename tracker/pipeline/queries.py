@@ -31,7 +31,7 @@ Rules where the design leaves room:
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -59,6 +59,8 @@ from tracker.models import (
     User,
     company_clusters,
     company_facts,
+    funnel_days,
+    funnel_repeats,
     user_clusters,
     workload_contacts,
     workload_followups,
@@ -790,11 +792,45 @@ def _cents(amount: Any) -> Decimal:
     return (Decimal(int(amount or 0)) / 100).quantize(Decimal("0.01"))
 
 
-def funnel(scope: Scope, first: date, last: date) -> tuple[list[FunnelRow], FunnelRow]:
+def _kept_flows(scope: Scope, first: date, last: date) -> sa.Select:
+    """The funnel's figures from its rows kept per day (tracker/pipeline/flows.py): each day
+    row of the period, less each pair of a solution's days both in it (sign -1)."""
+
+    def part(table: sa.Table, sign: int, within: list[sa.ColumnElement[bool]]) -> sa.Select:
+        conditions = list(within)
+        if scope.instrument_id is not None:
+            conditions.append(table.c.instrument_id == scope.instrument_id)
+        if scope.category_id is not None:
+            conditions.append(table.c.category_id == scope.category_id)
+        keys = [table.c.metric, Instrument.name, table.c.partner, table.c.days]
+        return (
+            sa.select(
+                *keys,
+                (sign * sa.func.sum(table.c.solutions)).label("n"),
+                (sign * sa.func.sum(table.c.cents)).label("cents"),
+            )
+            .select_from(table)
+            .outerjoin(Instrument, Instrument.id == table.c.instrument_id)
+            .where(*conditions)
+            .group_by(*keys)
+        )
+
+    pair_within = [funnel_repeats.c.earlier >= first, funnel_repeats.c.later <= last]
+    return sa.union_all(
+        part(funnel_days, 1, [funnel_days.c.day.between(first, last)]),
+        part(funnel_repeats, -1, pair_within),
+    )
+
+
+def funnel(
+    scope: Scope, first: date, last: date, kept: bool = True
+) -> tuple[list[FunnelRow], FunnelRow]:
     """By instrument (labelled as the report labels them): solutions suggested, submitted and
     granted in first..last, the conversion rates, the amounts requested (of those submitted)
     and granted (of those granted), and the median days from suggestion to decision. The rows
-    with most suggestions first, and their total. Two statements."""
+    with most suggestions first, and their total. Two statements; one, for the agency or an
+    instrument or category, from the rows kept per day (`kept` False: from the records, for the
+    tests that compare both)."""
     name, partner = figures.instrument_columns()
 
     def flow(metric: str, condition: Any, amount: Any) -> sa.Select:
@@ -824,6 +860,24 @@ def funnel(scope: Scope, first: date, last: date) -> tuple[list[FunnelRow], Funn
     def row(instrument: str | None, referral: str | None) -> FunnelRow:
         label = figures.instrument_label(instrument, referral)
         return rows.setdefault(label, FunnelRow(label))
+
+    if kept and scope.cluster_id is None and scope.advisor_id is None:
+        days_taken: dict[str, Counter[int]] = defaultdict(Counter)
+        for metric, instrument, referral, taken, n, cents in db.session.execute(
+            _kept_flows(scope, first, last)
+        ):
+            target = row(instrument, referral)
+            if metric == "decided":
+                days_taken[target.instrument][taken] += n
+                continue
+            setattr(target, metric, getattr(target, metric) + n)
+            if metric == "submitted":
+                target.requested_eur += _cents(cents)
+            elif metric == "granted":
+                target.granted_eur += _cents(cents)
+        for label, counts in days_taken.items():
+            rows[label].decision_days += [d for d, n in sorted(counts.items()) for _ in range(n)]
+        return _ordered(rows)
 
     flows = sa.union_all(
         flow("suggested", figures.suggested_in(first, last), Solution.amount_requested),
@@ -864,6 +918,11 @@ def funnel(scope: Scope, first: date, last: date) -> tuple[list[FunnelRow], Funn
     for instrument, referral, taken, n in decided:
         row(instrument, referral).decision_days.extend([taken] * n)
 
+    return _ordered(rows)
+
+
+def _ordered(rows: dict[str, FunnelRow]) -> tuple[list[FunnelRow], FunnelRow]:
+    """The rows with most suggestions first, and their total."""
     ordered = sorted(rows.values(), key=lambda r: (-r.suggested, -r.granted, r.instrument))
     total = FunnelRow("")
     for r in ordered:
