@@ -1,5 +1,6 @@
 """Rows derived from each company's records and kept by the session: the search rows
-(search.py) and the facts rows (facts.py) share this machinery.
+(search.py) and the facts rows (facts.py) share this machinery; the workload's totals and the
+funnel's flows (tracker/pipeline/totals.py, flows.py) its parts.
 
 `keep` registers three session hooks for one kind of row: before a flush, which records change
 it (their companies' ids may only exist after the flush); after the flush, the ids of those
@@ -63,6 +64,17 @@ def lock_companies(connection: sa.Connection, company_ids: list[int]) -> None:
         .order_by(companies.c.id)
         .with_for_update(key_share=True)
     ).all()
+
+
+def advisory_locks(connection: sa.Connection, kind: int, keys: Iterable[int]) -> None:
+    """Wait for, then hold until the transaction ends, PostgreSQL's advisory lock of each key
+    of one kind of derived rows, in order: for rows kept per advisor or per day, which no table
+    row stands for. SQLite lets one writer at a time anyway."""
+    if connection.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        lock = sa.literal(kind << 32 | key, sa.BigInteger)
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
 
 
 def keep(name: str, note: Note, refresh: Refresh) -> None:

@@ -46,6 +46,7 @@ from tracker.models import (
 from tracker.reports import figures
 
 PENDING = "funnel_flows_pending"
+LOCKS = 720_540  # PostgreSQL advisory lock class of the funnel's days (a lock per day)
 DECIDED = tuple(status for status in SolutionStatus if status.is_decided)
 # metric -> the statuses whose changes make it (None: the suggestion date), and the amount.
 METRICS: dict[str, tuple[tuple[SolutionStatus, ...] | None, str | None]] = {
@@ -169,16 +170,10 @@ def refresh(connection: sa.Connection, days: Iterable[date] | None = None) -> No
                 connection.execute(funnel_repeats.insert().from_select(repeat_columns, rows))
 
 
-LOCKS = 720_540  # PostgreSQL advisory lock class of the funnel's days
-
-
 def _lock(connection: sa.Connection, days: list[date]) -> None:
-    """Two transactions rewriting one day's rows wait for each other (see totals._lock)."""
-    if connection.dialect.name != "postgresql":
-        return
-    for day in days:
-        lock = sa.literal(LOCKS << 32 | day.toordinal(), sa.BigInteger)
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+    """Two transactions rewriting one day's rows wait for each other, and the second reads
+    what the first committed."""
+    kept.advisory_locks(connection, LOCKS, (day.toordinal() for day in days))
 
 
 def stale(connection: sa.Connection) -> dict[str, list[Any]]:

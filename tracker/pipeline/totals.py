@@ -122,14 +122,9 @@ def _in_portfolio(company_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
 
 
 def _lock(connection: sa.Connection, table: sa.Table, keys: Iterable[int]) -> None:
-    """Wait for, then hold until the transaction ends, the advisory lock of each user key of
-    `table`, in order: two transactions rewriting one advisor's rows wait for each other, and
-    the second reads what the first committed. SQLite lets one writer at a time anyway."""
-    if connection.dialect.name != "postgresql":
-        return
-    for key in sorted(set(keys)):
-        lock = sa.literal(LOCKS[table.name] << 32 | key, sa.BigInteger)
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+    """Two transactions rewriting one advisor's rows of `table` wait for each other, and the
+    second reads what the first committed."""
+    kept.advisory_locks(connection, LOCKS[table.name], keys)
 
 
 def refresh_days(
