@@ -77,30 +77,50 @@ def advisory_locks(connection: sa.Connection, kind: int, keys: Iterable[int]) ->
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
 
 
-def keep(name: str, note: Note, refresh: Refresh) -> None:
-    """Keep one kind of derived rows: `note` tells what a new, changed or deleted object of a
-    flush touches (nothing: it does not matter to these rows), `refresh` rewrites the rows of
-    the companies touched, after the flush, on its connection."""
+def keep_notes(
+    name: str,
+    kinds: Iterable[str],
+    note: Callable[[Session, Any, dict[str, set[Any]]], None],
+    rewrite: Callable[[sa.Connection, dict[str, set[Any]]], None],
+) -> None:
+    """Keep rows derived from more than companies (the workload's totals, the funnel's flows):
+    before a flush, `note` files what each new, changed or deleted object touches into sets by
+    kind; after it, `rewrite` rewrites the rows they name, on the flush's connection; after a
+    rollback, nothing pending."""
     pending_key = f"{name}_pending"
 
     def note_flush(session: Session, _context: Any, _instances: Any) -> None:
-        pending: list[Any] = session.info.setdefault(pending_key, [])
+        pending = session.info.setdefault(pending_key, {kind: set() for kind in kinds})
         for obj in chain(session.new, session.dirty, session.deleted):
-            pending.extend(note(session, obj))
+            note(session, obj, pending)
 
     def forget(session: Session, _previous: Any) -> None:
         session.info.pop(pending_key, None)
 
-    def rewrite(session: Session, _context: Any) -> None:
+    def after_flush(session: Session, _context: Any) -> None:
         pending = session.info.pop(pending_key, None)
-        if pending:
-            ids = company_ids_of(session.connection(), pending)
-            if ids:
-                refresh(session.connection(), ids)
+        if pending and any(pending.values()):
+            rewrite(session.connection(), pending)
 
     event.listen(Session, "before_flush", note_flush)
     event.listen(Session, "after_soft_rollback", forget)
-    event.listen(Session, "after_flush_postexec", rewrite)
+    event.listen(Session, "after_flush_postexec", after_flush)
+
+
+def keep(name: str, note: Note, refresh: Refresh) -> None:
+    """Keep one kind of derived rows: `note` tells what a new, changed or deleted object of a
+    flush touches (nothing: it does not matter to these rows), `refresh` rewrites the rows of
+    the companies touched, after the flush, on its connection."""
+
+    def file(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
+        pending["notes"].update(note(session, obj))
+
+    def rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:
+        ids = company_ids_of(connection, pending["notes"])
+        if ids:
+            refresh(connection, ids)
+
+    keep_notes(name, ("notes",), file, rewrite)
 
 
 def company_ids_of(connection: sa.Connection, pending: Iterable[Any]) -> set[int]:

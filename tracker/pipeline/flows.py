@@ -25,11 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.companies import kept
@@ -45,7 +43,6 @@ from tracker.models import (
 )
 from tracker.reports import figures
 
-PENDING = "funnel_flows_pending"
 LOCKS = 720_540  # PostgreSQL advisory lock class of the funnel's days (a lock per day)
 DECIDED = tuple(status for status in SolutionStatus if status.is_decided)
 # metric -> the statuses whose changes make it (None: the suggestion date), and the amount.
@@ -237,21 +234,7 @@ def _note(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
             pending["company_ids"].add(obj.id)
 
 
-def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
-    pending = session.info.setdefault(PENDING, {name: set() for name in NOTES})
-    for obj in chain(session.new, session.dirty, session.deleted):
-        _note(session, obj, pending)
-
-
-def _forget(session: Session, _previous: Any) -> None:
-    session.info.pop(PENDING, None)
-
-
-def _rewrite(session: Session, _context: Any) -> None:
-    pending = session.info.pop(PENDING, None)
-    if not pending or not any(pending.values()):
-        return
-    connection = session.connection()
+def _rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:
     days = {day for day in pending["days"] if day}
     solution_ids = set(pending["solution_ids"])
     solution_ids.update(change.solution_id for change in pending["solutions"])
@@ -273,6 +256,4 @@ def _rewrite(session: Session, _context: Any) -> None:
         refresh(connection, days)
 
 
-event.listen(Session, "before_flush", _note_flush)
-event.listen(Session, "after_soft_rollback", _forget)
-event.listen(Session, "after_flush_postexec", _rewrite)
+kept.keep_notes("funnel_flows", NOTES, _note, _rewrite)

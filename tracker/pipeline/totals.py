@@ -21,11 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 import tracker.companies.facts  # noqa: F401  (its rows are rewritten first: these sum them)
@@ -45,7 +44,6 @@ from tracker.models import (
 )
 
 NOBODY = 0  # the owner key of the companies nobody owns
-PENDING = "workload_totals_pending"
 # PostgreSQL advisory lock classes of these rows, a lock per user key in each; taken in this
 # order by each flush.
 LOCKS = {"workload_owners": 720_531, "workload_contacts": 720_532, "workload_followups": 720_533}
@@ -296,21 +294,7 @@ def _note(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
             pending["owned"].update(kept.former(obj, "company_id"))
 
 
-def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
-    pending = session.info.setdefault(PENDING, {name: set() for name in NOTES})
-    for obj in chain(session.new, session.dirty, session.deleted):
-        _note(session, obj, pending)
-
-
-def _forget(session: Session, _previous: Any) -> None:
-    session.info.pop(PENDING, None)
-
-
-def _rewrite(session: Session, _context: Any) -> None:
-    pending = session.info.pop(PENDING, None)
-    if not pending or not any(pending.values()):
-        return
-    connection = session.connection()
+def _rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:
     company_ids = kept.company_ids_of(connection, pending["owned"])
     owners = set(pending["owners"]) | _owners_of(connection, company_ids)
     owners.update(c.owner_id or NOBODY for c in pending["companies"])
@@ -327,6 +311,4 @@ def _rewrite(session: Session, _context: Any) -> None:
             refresh_days(connection, counts, keys)
 
 
-event.listen(Session, "before_flush", _note_flush)
-event.listen(Session, "after_soft_rollback", _forget)
-event.listen(Session, "after_flush_postexec", _rewrite)
+kept.keep_notes("workload_totals", NOTES, _note, _rewrite)
