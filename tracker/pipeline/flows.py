@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 from tracker.companies import kept
 from tracker.models import (
     Company,
-    CompanyStatus,
     Need,
     Solution,
     SolutionStatus,
@@ -109,7 +108,6 @@ def _rows(metric: str, days: list[date] | None, repeats: bool) -> sa.Select:
     _, amount = METRICS[metric]
     solutions = Solution.__table__.c
     needs = Need.__table__.c
-    companies = Company.__table__.c
     events = _events(metric, days)
     if repeats:
         later = _next_day(metric, events).label("later")
@@ -133,8 +131,7 @@ def _rows(metric: str, days: list[date] | None, repeats: bool) -> sa.Select:
         .select_from(events)
         .join(Solution.__table__, solutions.id == events.c.solution_id)
         .join(Need.__table__, needs.id == solutions.need_id)
-        .join(Company.__table__, companies.id == needs.company_id)
-        .where(companies.archived.is_(False), companies.status != CompanyStatus.CLOSED)
+        .where(figures.in_portfolio(needs.company_id, None))
         .group_by(*grouped)
     )
     if repeats:

@@ -42,6 +42,7 @@ from tracker.models import (
     workload_followups,
     workload_owners,
 )
+from tracker.reports import figures
 
 NOBODY = 0  # the owner key of the companies nobody owns
 # PostgreSQL advisory lock classes of these rows, a lock per user key in each; taken in this
@@ -105,20 +106,6 @@ NOTES = (
 )
 
 
-def _in_portfolio(company_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """The report's portfolio (tracker.reports.figures), in Core: not archived, not closed."""
-    companies = Company.__table__.c
-    return (
-        sa.select(companies.id)
-        .where(
-            companies.id == company_id,
-            companies.archived.is_(False),
-            companies.status != CompanyStatus.CLOSED,
-        )
-        .exists()
-    )
-
-
 def _lock(connection: sa.Connection, table: sa.Table, keys: Iterable[int]) -> None:
     """Two transactions rewriting one advisor's rows of `table` wait for each other, and the
     second reads what the first committed."""
@@ -134,7 +121,7 @@ def refresh_days(
     day, user = records[counts.day], records[counts.user]
     counted = (
         sa.select(day, user, sa.func.count())
-        .where(counts.counted(), _in_portfolio(records.company_id))
+        .where(counts.counted(), figures.in_portfolio(records.company_id, None))
         .group_by(day, user)
     )
     table = counts.table
