@@ -302,6 +302,14 @@ def test_a_manager_views_an_advisors_list(app, client, login_as, world):
     assert "Follow-ups of Other Advisor" in html and "Theirs" in html
     assert "Calendar feed" not in html  # someone else's secret is not shown
     assert client.get("/followups?assignee=99999").status_code == 404
+    # The list to switch to: every active member of staff, the one shown chosen, "me" marked.
+    select = html.split('id="assignee-filter"', 1)[1].split("</select>", 1)[0]
+    assert f'<option selected value="{world.other_advisor_id}">Other Advisor</option>' in select
+    assert select.count(" (me)</option>") == 1
+    # Its reassign selects offer the staff with the row's assignee chosen.
+    reassign = html.split('name="assignee">', 1)[1].split("</select>", 1)[0]
+    assert f'<option selected value="{world.other_advisor_id}">Other Advisor</option>' in reassign
+    assert " (me)" not in reassign
 
 
 # Pages: my list

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -876,6 +877,19 @@ def test_funnel_by_instrument_with_rates_amounts_and_median(app, funnel_world):
     )  # fmt: skip
     assert (total.suggested, total.submitted, total.granted, total.decided) == (4, 2, 2, 4)
     assert total.median_days == 17.5  # 10, 15, 20, 45
+
+
+@pytest.mark.parametrize(
+    "days",
+    [[7], [3, 9], [5, 5, 5, 12], [1, 2, 2, 40, 41, 300], [0, 0, 1], [4, 10, 10, 10, 11, 90, 91]],
+)
+def test_the_funnel_median_comes_from_counts_of_days(days):
+    row = queries.FunnelRow("COVID-RDI")
+    for taken in reversed(days):
+        row.decision_days[taken] += 1
+    row.decision_days[999] += 0  # a day whose decisions all repeat another in the period
+    assert (row.decided, row.median_days) == (len(days), float(statistics.median(days)))
+    assert queries.FunnelRow("Nothing decided").median_days is None
 
 
 def test_funnel_page_and_export_show_n_a_for_a_division_by_zero(client, login_as, funnel_world):

@@ -36,3 +36,12 @@ def test_staff_options_escape_names_and_mark_the_chosen_one():
         '<option selected value="9">Anne Schmit</option>'
     )
     assert str(options_html([], None)) == ""
+
+
+def test_staff_options_mark_the_user_as_me(app):
+    people = [SimpleNamespace(id=7, name="Anne Schmit"), SimpleNamespace(id=9, name="Luc Weber")]
+    with app.test_request_context():
+        html = str(staff_options(people, 9, me=7))
+    assert html == (
+        '<option value="7">Anne Schmit (me)</option><option selected value="9">Luc Weber</option>'
+    )

@@ -30,7 +30,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # A larger page cache and memory-mapped reads: SQLite's default 2 MB cache makes queries on a
     # database of a few hundred MB spend half their time in read() calls (bench/, issue 8).
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MB per connection
-    cursor.execute("PRAGMA mmap_size=268435456")  # 256 MB
+    cursor.execute("PRAGMA mmap_size=1073741824")  # 1 GB
     cursor.close()
 
 

@@ -30,7 +30,6 @@ Rules where the design leaves room:
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -767,7 +766,9 @@ class FunnelRow:
     granted: int = 0
     requested_eur: Decimal = Decimal("0.00")
     granted_eur: Decimal = Decimal("0.00")
-    decision_days: list[int] = field(default_factory=list)
+    # How many decisions took each number of days since the suggestion: the median comes from
+    # these counts, whose size is bounded by the days a decision can take, not by the agency.
+    decision_days: Counter[int] = field(default_factory=Counter)
 
     @property
     def submitted_rate(self) -> Decimal | None:
@@ -781,11 +782,25 @@ class FunnelRow:
 
     @property
     def decided(self) -> int:
-        return len(self.decision_days)
+        return self.decision_days.total()
 
     @property
     def median_days(self) -> float | None:
-        return float(statistics.median(self.decision_days)) if self.decision_days else None
+        """The median of the days taken, from their counts."""
+        decided = self.decided
+        if not decided:
+            return None
+        # The values at positions (decided - 1) // 2 and decided // 2 of the sorted days.
+        low, high, seen = None, None, 0
+        for days, n in sorted(self.decision_days.items()):
+            seen += n
+            if low is None and seen > (decided - 1) // 2:
+                low = days
+            if seen > decided // 2:
+                high = days
+                break
+        assert low is not None and high is not None
+        return (low + high) / 2
 
 
 def _cents(amount: Any) -> Decimal:
@@ -862,21 +877,18 @@ def funnel(
         return rows.setdefault(label, FunnelRow(label))
 
     if kept and scope.cluster_id is None and scope.advisor_id is None:
-        days_taken: dict[str, Counter[int]] = defaultdict(Counter)
         for metric, instrument, referral, taken, n, cents in db.session.execute(
             _kept_flows(scope, first, last)
         ):
             target = row(instrument, referral)
             if metric == "decided":
-                days_taken[target.instrument][taken] += n
+                target.decision_days[taken] += n
                 continue
             setattr(target, metric, getattr(target, metric) + n)
             if metric == "submitted":
                 target.requested_eur += _cents(cents)
             elif metric == "granted":
                 target.granted_eur += _cents(cents)
-        for label, counts in days_taken.items():
-            rows[label].decision_days += [d for d, n in sorted(counts.items()) for _ in range(n)]
         return _ordered(rows)
 
     flows = sa.union_all(
@@ -916,7 +928,7 @@ def funnel(
         .group_by(name, partner, days)
     )
     for instrument, referral, taken, n in decided:
-        row(instrument, referral).decision_days.extend([taken] * n)
+        row(instrument, referral).decision_days[taken] += n
 
     return _ordered(rows)
 
@@ -931,5 +943,5 @@ def _ordered(rows: dict[str, FunnelRow]) -> tuple[list[FunnelRow], FunnelRow]:
         total.granted += r.granted
         total.requested_eur += r.requested_eur
         total.granted_eur += r.granted_eur
-        total.decision_days += r.decision_days
+        total.decision_days.update(r.decision_days)
     return ordered, total
