@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
 from tests.helpers import count_statements
@@ -26,6 +27,7 @@ from tracker.models import (
     Market,
     NeedStatus,
     RiskLevel,
+    Solution,
     SolutionStatus,
     SolutionStatusChange,
     Trend,
@@ -1055,6 +1057,36 @@ def test_timeline_keyset_pages_join_up_to_the_whole_story(app, users):
             cursor = timeline.parse_cursor(page.older)
         assert [(i.kind, i.key) for i in paged] == [(i.kind, i.key) for i in whole.items]
         assert [i.on for i in whole.items] == sorted((i.on for i in whole.items), reverse=True)
+
+
+def test_each_company_timeline_holds_the_status_changes_of_its_own_solutions(app, users):
+    with app.app_context():
+        ours, theirs = _story_company("Ours S.A."), _story_company("Theirs S.A.")
+        db.session.commit()
+        for company in (ours, theirs):
+            # Each change knows its company (set on insert from its solution's need).
+            changes = db.session.scalars(
+                sa.select(SolutionStatusChange)
+                .join(SolutionStatusChange.solution)
+                .where(Solution.need.has(company_id=company.id))
+            ).all()
+            assert len(changes) == 2 and {c.company_id for c in changes} == {company.id}
+            shown = {
+                item.record.id
+                for item in timeline.company_timeline(company.id).items
+                if item.kind == "solution_change"
+            }
+            assert shown == {c.id for c in changes}
+
+
+def _story_company(name: str) -> Company:
+    company = factories.make_company(name)
+    solution = factories.make_solution(factories.make_need(company), "Fit 4 Digital")
+    # Suggested (made with it), then submitted.
+    solution.changes.append(
+        SolutionStatusChange(to_status=SolutionStatus.SUBMITTED, changed_on=today())
+    )
+    return company
 
 
 def test_bad_cursor_shows_the_first_page(client, login_as, company_id):

@@ -176,6 +176,11 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
             kept = conn.execute(sa.text("SELECT * FROM company_facts")).one()
             assert (kept.company_id, str(kept.last_contact_on)[:10]) == (1, "2026-03-02")
             assert kept.latest_risk is None and kept.next_followup_on is None
+            # Revision 0014 gives each status change its company.
+            companies = conn.execute(
+                sa.text("SELECT DISTINCT company_id FROM solution_status_changes")
+            ).all()
+            assert [tuple(row) for row in companies] == [(1,)]
         db.session.remove()
         db.engine.dispose()
 

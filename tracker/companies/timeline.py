@@ -162,15 +162,6 @@ def _of_company(column: Any) -> Callable[[sa.Select, int], sa.Select]:
     return lambda query, company_id: query.where(column == company_id)
 
 
-def _solution_changes(query: sa.Select, company_id: int) -> sa.Select:
-    return (
-        query.select_from(SolutionStatusChange)
-        .join(Solution, Solution.id == SolutionStatusChange.solution_id)
-        .join(Need, Need.id == Solution.need_id)
-        .where(Need.company_id == company_id)
-    )
-
-
 def _done_followups(query: sa.Select, company_id: int) -> sa.Select:
     return query.where(FollowUp.company_id == company_id, FollowUp.status == FollowUpStatus.DONE)
 
@@ -212,7 +203,7 @@ SOURCES = [
         "solution_change",
         6,
         SolutionStatusChange,
-        _solution_changes,
+        _of_company(SolutionStatusChange.company_id),
         _DateColumn(SolutionStatusChange.changed_on),
         SolutionStatusChange.id,
     ),

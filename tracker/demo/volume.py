@@ -481,6 +481,7 @@ def _need(
             {
                 "id": first_change + len(rows["solution_status_changes"]),
                 "solution_id": sid,
+                "company_id": cid,
                 "from_status": _value(from_status),
                 "to_status": to_status.value,
                 "changed_on": changed_on,

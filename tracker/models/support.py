@@ -205,12 +205,16 @@ class SolutionStatusChange(db.Model):
         sa.Index(
             "ix_solution_status_changes_solution_on", "solution_id", "changed_on", "id", "to_status"
         ),
+        # A company's timeline reads its newest changes directly, not through every need.
+        sa.Index("ix_solution_status_changes_company_on", "company_id", "changed_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     solution_id: Mapped[int] = mapped_column(
         sa.ForeignKey("solutions.id", ondelete="CASCADE"), index=True
     )
+    # The company of the solution's need (a need never moves): set on insert, see below.
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
     from_status: Mapped[SolutionStatus | None] = mapped_column(enum_column(SolutionStatus, 24))
     to_status: Mapped[SolutionStatus] = mapped_column(enum_column(SolutionStatus, 24))
     changed_on: Mapped[date]
@@ -220,6 +224,18 @@ class SolutionStatusChange(db.Model):
 
     solution: Mapped[Solution] = relationship(back_populates="changes")
     changed_by: Mapped[User | None] = relationship()
+
+
+@sa.event.listens_for(SolutionStatusChange, "before_insert")
+def _company_of_change(_mapper: object, _connection: object, change: SolutionStatusChange) -> None:
+    """A change records the company of its solution's need, read in the INSERT itself."""
+    if change.company_id is None:
+        change.company_id = (  # type: ignore[assignment]
+            sa.select(Need.company_id)
+            .join(Solution, Solution.need_id == Need.id)
+            .where(Solution.id == change.solution_id)
+            .scalar_subquery()
+        )
 
 
 @sa.event.listens_for(Solution.changes, "append")

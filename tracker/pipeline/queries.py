@@ -874,7 +874,9 @@ def funnel(
 
     def row(instrument: str | None, referral: str | None) -> FunnelRow:
         label = figures.instrument_label(instrument, referral)
-        return rows.setdefault(label, FunnelRow(label))
+        if label not in rows:  # called per row of counts: a new FunnelRow only when needed
+            rows[label] = FunnelRow(label)
+        return rows[label]
 
     if kept and scope.cluster_id is None and scope.advisor_id is None:
         for metric, instrument, referral, taken, n, cents in db.session.execute(
