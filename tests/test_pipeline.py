@@ -517,6 +517,34 @@ def test_a_long_column_shows_its_first_cards_and_pages_through_all(
     assert len(csv_rows(client.get("/pipeline/board?column=suggested&format=csv"))) == 3
 
 
+def test_a_decided_column_shows_the_latest_decisions_of_the_period_first(
+    app, client, login_as, users, monkeypatch
+):
+    monkeypatch.setattr(queries, "BOARD_LIMIT", 2)
+    with app.app_context():
+        company = factories.make_company(owner_id=users["advisor"].id)
+        granted = {}
+        # Granted 3 days ago (twice), 8 days ago, and in October (outside this month).
+        for name, days in [("early", 3), ("later", 3), ("older", 8), ("october", 40)]:
+            need = factories.make_need(company, on=ago(days + 30))
+            solution = factories.make_solution(need, on=ago(days + 30))
+            granted[name] = advance(solution, (SolutionStatus.GRANTED, ago(days))).id
+        db.session.commit()
+    login_as("manager")
+    html = text(client.get("/pipeline"))
+    assert 'data-testid="count-granted">3<' in html  # this month's
+    shown = re.findall(r'data-status="granted" aria-labelledby="card-(\d+)-title"', html)
+    # The latest first; on one day, the latest recorded first.
+    assert [int(i) for i in shown] == [granted["later"], granted["early"]]
+    rest = text(client.get("/pipeline/board?column=granted&page=2"))
+    assert rest.count('data-status="granted"') == 1 and "8 days in status" in rest
+    rows = csv_rows(client.get("/pipeline/board?column=granted&format=csv"))
+    exported = board_csv(client)["Granted"]
+    assert [r["In status since"] for r in rows] == [r["In status since"] for r in exported] == [
+        ago(3).isoformat(), ago(3).isoformat(), ago(8).isoformat(),
+    ]  # fmt: skip
+
+
 def test_an_empty_board_says_what_to_do_next(client, login_as):
     login_as("manager")
     html = text(client.get("/pipeline"))

@@ -280,28 +280,33 @@ def _cards(
     every open one in scope, and the decided ones that entered their status in first..last.
     A card is in its status since its latest status change (`Solution.status_since`), read in
     order from ix_solutions_status_since; what a card shows is joined to the cards kept (see
-    _card_rows)."""
+    _card_rows). One column's condition is a single range of that index: a decided column's
+    is its status and the period, not the board's "open, or decided in the period" (which
+    would read the column's decisions from its first ever)."""
     since = Solution.status_since
-    query = (
+    if status is None:
+        on_board = sa.or_(
+            Solution.status.in_(OPEN_STATUSES),
+            sa.and_(Solution.status.in_(DECIDED_STATUSES), since.between(first, last)),
+        )
+    elif status.is_decided:
+        on_board = sa.and_(Solution.status == status, since.between(first, last))
+    else:
+        on_board = Solution.status == status
+    return (
         sa.select(Solution.id, Solution.status, since.label("since"))
         .join(Need, Need.id == Solution.need_id)
-        .where(
-            *scope.solutions(),
-            sa.or_(
-                Solution.status.in_(OPEN_STATUSES),
-                sa.and_(Solution.status.in_(DECIDED_STATUSES), since.between(first, last)),
-            ),
-        )
+        .where(*scope.solutions(), on_board)
     )
-    if status is not None:
-        query = query.where(Solution.status == status)
-    return query
 
 
 def _column_order(status: SolutionStatus) -> tuple[sa.ColumnElement[Any], ...]:
-    """Open columns put the longest-waiting cards first; decided columns the latest decisions."""
-    since = Solution.status_since
-    return (since.desc() if status.is_decided else since, Solution.id)
+    """Open columns put the longest-waiting cards first; decided columns the latest decisions
+    (on one day, the latest recorded first): the order of the status index, read forwards or
+    backwards, so that the first cards are read without sorting the column."""
+    if status.is_decided:
+        return (Solution.status_since.desc(), Solution.id.desc())
+    return (Solution.status_since, Solution.id)
 
 
 def _card_rows(cards: sa.Subquery) -> sa.Select:
@@ -353,9 +358,8 @@ def board(
     for row in db.session.execute(_card_rows(shown)):
         card = Card.from_row(row, today)
         columns[card.status].append(card)
-    for status, cards in columns.items():  # in the column's order (stable sorts)
-        cards.sort(key=lambda card: card.solution_id)
-        cards.sort(key=lambda card: card.since, reverse=status.is_decided)
+    for status, cards in columns.items():  # in the column's order
+        cards.sort(key=lambda card: (card.since, card.solution_id), reverse=status.is_decided)
     # Counted up to the cap: the cost of a column stays that of BOARD_COUNT_CAP cards, whatever
     # the agency's size (the column's own page counts them all).
     counts = []
@@ -371,16 +375,20 @@ def board(
 def board_column(scope: Scope, first: date, last: date, status: SolutionStatus) -> sa.Select:
     """One column's cards, ordered as on the board, to page through."""
     cards = _cards(scope, first, last, status).subquery("cards")
-    since = cards.c.since
-    return _card_rows(cards).order_by(since.desc() if status.is_decided else since, cards.c.id)
+    if status.is_decided:
+        return _card_rows(cards).order_by(cards.c.since.desc(), cards.c.id.desc())
+    return _card_rows(cards).order_by(cards.c.since, cards.c.id)
 
 
 def board_export(scope: Scope, first: date, last: date) -> sa.Select:
     """Every card of the board, column by column, as on the board."""
     cards = _cards(scope, first, last).subquery("cards")
     position = sa.case({s: i for i, s in enumerate(SolutionStatus)}, value=cards.c.status)
-    decided_since = sa.case((cards.c.status.in_(DECIDED_STATUSES), cards.c.since))
-    return _card_rows(cards).order_by(position, decided_since.desc(), cards.c.since, cards.c.id)
+    decided = cards.c.status.in_(DECIDED_STATUSES)
+    decided_since, decided_id = sa.case((decided, cards.c.since)), sa.case((decided, cards.c.id))
+    return _card_rows(cards).order_by(
+        position, decided_since.desc(), decided_id.desc(), cards.c.since, cards.c.id
+    )
 
 
 # ------------------------------------------------------------------------------------------
