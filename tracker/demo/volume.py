@@ -38,7 +38,7 @@ from tracker.models import (
     Trend,
     Urgency,
 )
-from tracker.pipeline import flows, totals
+from tracker.pipeline import columns, flows, totals
 
 SEED = 5_000_100
 DAYS = 730
@@ -385,6 +385,7 @@ def seed_volume(companies: int, interactions: int, *, today: date | None = None)
     facts.refresh(db.session.connection(), company_ids)
     totals.refresh(db.session.connection())
     flows.refresh(db.session.connection())
+    columns.refresh(db.session.connection())
     busiest = Counter(contact_companies).most_common(1)
     return VolumeSummary(
         counts=out.counts,

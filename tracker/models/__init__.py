@@ -33,6 +33,7 @@ from tracker.models.support import (
     SolutionStatus,
     SolutionStatusChange,
     Urgency,
+    board_days,
     funnel_days,
     funnel_repeats,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "Trend",
     "Urgency",
     "User",
+    "board_days",
     "company_clusters",
     "company_facts",
     "company_markets",

@@ -279,3 +279,14 @@ funnel_repeats = sa.Table(
     sa.Column("cents", sa.BigInteger, nullable=False),
     sa.Index("ix_funnel_repeats_earlier_later", "earlier", "later"),
 )
+
+# The board's columns, counted per status and day (tracker/pipeline/columns.py keeps them): the
+# solutions of portfolio companies in each status since each day (`Solution.status_since`).
+board_days = sa.Table(
+    "board_days",
+    db.metadata,
+    sa.Column("status", sa.String(24), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("solutions", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,
+)

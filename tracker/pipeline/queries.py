@@ -65,6 +65,7 @@ from tracker.models import (
     workload_followups,
     workload_owners,
 )
+from tracker.pipeline import columns as kept_columns
 from tracker.reports import figures
 
 OPEN_STATUSES = tuple(s for s in SolutionStatus if not s.is_decided)
@@ -341,7 +342,12 @@ def _card_rows(cards: sa.Subquery) -> sa.Select:
 
 
 def board(
-    scope: Scope, first: date, last: date, today: date, limit: int = BOARD_LIMIT
+    scope: Scope,
+    first: date,
+    last: date,
+    today: date,
+    limit: int = BOARD_LIMIT,
+    kept: bool = True,
 ) -> list[BoardColumn]:
     """Every column of the board with its first `limit` cards and its count (up to
     BOARD_COUNT_CAP + 1); two statements.
@@ -360,13 +366,19 @@ def board(
         columns[card.status].append(card)
     for status, cards in columns.items():  # in the column's order
         cards.sort(key=lambda card: (card.since, card.solution_id), reverse=status.is_decided)
-    # Counted up to the cap: the cost of a column stays that of BOARD_COUNT_CAP cards, whatever
-    # the agency's size (the column's own page counts them all).
-    counts = []
-    for status in SolutionStatus:
-        kept = _cards(scope, first, last, status).limit(BOARD_COUNT_CAP + 1).subquery()
-        counts.append(sa.select(sa.literal(status.value), sa.func.count()).select_from(kept))
-    totals = {SolutionStatus(value): n for value, n in db.session.execute(sa.union_all(*counts))}
+    if kept and scope == Scope():
+        # The agency's columns: a row per status and day, kept (tracker/pipeline/columns.py).
+        counted = db.session.execute(kept_columns.counts(first, last))
+        totals = {SolutionStatus(value): min(n, BOARD_COUNT_CAP + 1) for value, n in counted}
+    else:
+        # Counted up to the cap: the cost of a column stays that of BOARD_COUNT_CAP cards,
+        # whatever the agency's size (the column's own page counts them all).
+        counts = []
+        for status in SolutionStatus:
+            capped = _cards(scope, first, last, status).limit(BOARD_COUNT_CAP + 1).subquery()
+            counts.append(sa.select(sa.literal(status.value), sa.func.count()).select_from(capped))
+        counted = db.session.execute(sa.union_all(*counts))
+        totals = {SolutionStatus(value): n for value, n in counted}
     return [
         BoardColumn(status, columns[status], totals.get(status, 0)) for status in SolutionStatus
     ]
