@@ -870,6 +870,39 @@ def test_list_is_paginated(app, client, login_as):
         assert listed(client, f"{narrowed}&page=3") == []
 
 
+def test_the_list_total_follows_owners_closing_and_archiving(app, client, login_as, users):
+    """Without filters, or by owner, the total comes from each owner's kept count of companies
+    not archived (closed ones too); it follows every change."""
+    login_as("advisor")
+    advisor, manager = users["advisor"].id, users["manager"].id
+
+    def totals() -> list[str]:
+        found = []
+        for query in ("", "?owner=mine", "?owner=none", f"?owner={manager}", "?status=closed"):
+            html = client.get(f"/companies{query}").get_data(as_text=True)
+            shown = re.search(r'class="result-count" role="status">(\d+) compan', html)
+            found.append(shown[1] if shown else "0")  # none: the page says so instead
+        return found
+
+    with app.app_context():
+        made = [factories.make_company(f"Mine {n} S.A.", owner_id=advisor) for n in range(3)]
+        factories.make_company("Nobody's S.A.")
+        db.session.commit()
+        mine = [company.id for company in made]
+    assert totals() == ["4", "3", "1", "0", "0"]
+    with app.app_context():
+        first, second, third = (db.session.get(Company, company_id) for company_id in mine)
+        first.status = CompanyStatus.CLOSED  # closed companies stay in the list
+        second.owner_id = manager
+        services.archive_company(third, actor=None)  # archived ones leave it
+        db.session.commit()
+    assert totals() == ["3", "1", "1", "1", "1"]
+    with app.app_context():
+        services.restore_company(db.session.get(Company, mine[2]), actor=None)
+        db.session.commit()
+    assert totals() == ["4", "2", "1", "1", "1"]
+
+
 def _fill(app, users, start: int, count: int) -> None:
     """`count` companies, each with clusters, owner, contacts, a follow-up and health checks."""
     with app.app_context():

@@ -152,6 +152,27 @@ def test_owner_rows_follow_companies_needs_and_solutions(app, users):
         assert no_stale_rows()
 
 
+def test_an_owner_of_closed_companies_only_has_no_workload(app, users):
+    """Their row counts the companies list's total (closed ones are listed), not the workload."""
+    with app.app_context():
+        former = db.session.get(
+            User, factories.make_user(email="former@example.lu", name="Former Advisor").id
+        )
+        former.active = False
+        company = factories.make_company("Closed Totals S.A.", owner_id=former.id)
+        company.status = CompanyStatus.CLOSED
+        db.session.commit()
+        assert owner_row(former.id) == (0, 0, 0)
+        for kept in (True, False):
+            names = [row.name for row in queries.workload(AGENCY, TODAY, TODAY, kept=kept)]
+            assert "Former Advisor" not in names, kept
+        company.status = CompanyStatus.ACTIVE
+        db.session.commit()
+        rows = queries.workload(AGENCY, TODAY, TODAY)
+        assert [row.portfolio for row in rows if row.name == "Former Advisor"] == [1]
+        assert no_stale_rows()
+
+
 def test_open_follow_ups_by_due_date_and_assignee(app, users):
     with app.app_context():
         advisor = db.session.get(User, users["advisor"].id)
@@ -210,7 +231,7 @@ def test_a_row_written_past_the_orm_is_reported_stale_and_refreshed(app, users):
         db.session.execute(workload_owners.update().values(companies=7))
         found = totals.stale(db.session.connection())
         assert found["workload_owners"] == sorted(
-            {(users["advisor"].id, 7, 0, 0), (users["advisor"].id, 1, 0, 0)}
+            {(users["advisor"].id, 7, 0, 0, 1), (users["advisor"].id, 1, 0, 0, 1)}
         )
         totals.refresh(db.session.connection())
         assert no_stale_rows()

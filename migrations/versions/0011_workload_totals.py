@@ -49,10 +49,13 @@ def upgrade():
         sa.Column('open_solutions', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('owner_key', name=op.f('pk_workload_owners')),
     )
-    # The rows of the records already there, as the application keeps them.
-    from tracker.pipeline.totals import refresh
+    # The rows of the records already there, as the application keeps them: the days' rows
+    # here; the owners' rows by revision 0016, which gives them the column the application's
+    # code now writes too.
+    from tracker.pipeline.totals import DAY_COUNTS, refresh_days
 
-    refresh(op.get_bind())
+    for counts in DAY_COUNTS:
+        refresh_days(op.get_bind(), counts)
 
 
 def downgrade():

@@ -35,7 +35,9 @@ from tracker.models import (
     Urgency,
     User,
     company_facts,
+    workload_owners,
 )
+from tracker.pipeline.totals import NOBODY
 
 # (value, label, lowest, highest) of the size bands, by number of employees.
 SIZE_BANDS = [
@@ -226,6 +228,7 @@ def company_page(filters: CompanyFilters, *, user_id: int, on: date, per_page: i
     """The page of the list that the `page` argument asks for, with the total."""
     return CompanyPage(
         kept=_kept(filters, user_id=user_id, on=on),
+        listed=_listed(filters, user_id=user_id),
         ordering=_ordering(filters.sort, filters.scans),
         counted=filters.scans,
         per_page=per_page,
@@ -261,8 +264,30 @@ class CompanyPage(Pagination):
     def _query_count(self) -> int:
         if self._total is not None:
             return self._total
+        listed = self._query_args["listed"]
+        if listed is not None:
+            return db.session.scalar(listed) or 0
         kept = self._query_args["kept"].order_by(None).subquery()
         return db.session.scalar(sa.select(sa.func.count()).select_from(kept)) or 0
+
+
+def _listed(filters: CompanyFilters, *, user_id: int) -> sa.Select | None:
+    """The list's total from each owner's count of companies not archived (kept with the
+    workload's totals, tracker/pipeline/totals.py), when the filters ask no more than an
+    owner: the whole list is then counted from a row per owner, not a row per company.
+    None when the filters need the companies counted."""
+    narrowed = replace(filters, owner="", sort="name")
+    if narrowed != CompanyFilters():
+        return None
+    owners = workload_owners.c
+    query = sa.select(sa.func.coalesce(sa.func.sum(owners.listed), 0))
+    if filters.owner == "mine":
+        query = query.where(owners.owner_key == user_id)
+    elif filters.owner == "none":
+        query = query.where(owners.owner_key == NOBODY)
+    elif filters.owner:
+        query = query.where(owners.owner_key == int(filters.owner))
+    return query
 
 
 def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:

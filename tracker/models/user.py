@@ -125,7 +125,8 @@ workload_followups = sa.Table(
 )
 
 # Per owner (0: the companies nobody owns): their portfolio companies, and those companies'
-# open needs and open solutions today (their facts rows summed).
+# open needs and open solutions today (their facts rows summed); and their companies that are
+# not archived, closed ones too (`listed`: the companies list's total).
 workload_owners = sa.Table(
     "workload_owners",
     db.metadata,
@@ -133,4 +134,5 @@ workload_owners = sa.Table(
     sa.Column("companies", sa.Integer, nullable=False),
     sa.Column("open_needs", sa.Integer, nullable=False),
     sa.Column("open_solutions", sa.Integer, nullable=False),
+    sa.Column("listed", sa.Integer, nullable=False),
 )

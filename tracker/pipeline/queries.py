@@ -523,8 +523,11 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
     every_need = scope.category_id is None and scope.instrument_id is None
     if as_of >= today and agency and every_need:
         # The agency today: a row per owner, kept (tracker/pipeline/totals.py).
+        owners = workload_owners.c
         for owner_key, portfolio, open_needs, open_solutions in db.session.execute(
-            sa.select(workload_owners)
+            sa.select(
+                owners.owner_key, owners.companies, owners.open_needs, owners.open_solutions
+            ).where(owners.companies > 0)  # owners of closed companies only: no figure
         ):
             counts[owner_key or None].update(
                 portfolio=portfolio, open_needs=open_needs, open_solutions=open_solutions

@@ -158,23 +158,29 @@ def _keys_of_companies(connection: sa.Connection, counts: DayCounts, ids: Iterab
 
 def refresh_owners(connection: sa.Connection, owner_keys: Iterable[int] | None = None) -> None:
     """Rewrite the rows of `owner_keys` (user ids, NOBODY; every row: None) from the companies
-    and their facts rows."""
+    and their facts rows: a row for each owner of a company that is not archived."""
     companies = Company.__table__.c
     facts = company_facts.c
     key = sa.func.coalesce(companies.owner_id, NOBODY)
+    active = companies.status != CompanyStatus.CLOSED  # not archived: in the portfolio
+
+    def portfolio_sum(value: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((active, value), else_=0)), 0)
+
     counted = (
         sa.select(
             key,
+            portfolio_sum(1),
+            portfolio_sum(facts.open_needs),
+            portfolio_sum(facts.open_solutions),
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(facts.open_needs), 0),
-            sa.func.coalesce(sa.func.sum(facts.open_solutions), 0),
         )
         .select_from(Company.__table__)
         .join(company_facts, facts.company_id == companies.id)
-        .where(companies.archived.is_(False), companies.status != CompanyStatus.CLOSED)
+        .where(companies.archived.is_(False))
         .group_by(key)
     )
-    columns = ["owner_key", "companies", "open_needs", "open_solutions"]
+    columns = ["owner_key", "companies", "open_needs", "open_solutions", "listed"]
     if owner_keys is None:
         connection.execute(workload_owners.delete())
         connection.execute(workload_owners.insert().from_select(columns, counted))
