@@ -97,7 +97,11 @@ class RiskLevel(LabelledEnum):
 
     @property
     def rank(self) -> int:
-        return list(RiskLevel).index(self)
+        """0 (low) to 3 (critical): read per day of a company's risk chart, so looked up."""
+        return _RISK_RANKS[self]
+
+
+_RISK_RANKS = {level: n for n, level in enumerate(RiskLevel)}
 
 
 class RiskReason(LabelledEnum):

@@ -249,8 +249,8 @@ def _keep_status_since(
 
 # The funnel's flows, kept per day (tracker/pipeline/flows.py keeps them): per day and metric
 # (suggested, submitted, granted, decided), the solutions of portfolio companies with such an
-# event that day, by instrument (or referral partner), need category and, for decisions, days
-# from suggestion; and per pair of a solution's consecutive days of one metric, the same keys,
+# event that day, by instrument (or referral partner) and, for decisions, days from
+# suggestion; and per pair of a solution's consecutive days of one metric, the same keys,
 # which a period holding both days takes off (a solution counts once in a period).
 funnel_days = sa.Table(
     "funnel_days",
@@ -259,7 +259,6 @@ funnel_days = sa.Table(
     sa.Column("metric", sa.String(16), nullable=False),
     sa.Column("instrument_id", sa.Integer),
     sa.Column("partner", sa.String(160)),
-    sa.Column("category_id", sa.Integer),
     sa.Column("days", sa.Integer),
     sa.Column("solutions", sa.Integer, nullable=False),
     sa.Column("cents", sa.BigInteger, nullable=False),
@@ -273,7 +272,6 @@ funnel_repeats = sa.Table(
     sa.Column("metric", sa.String(16), nullable=False),
     sa.Column("instrument_id", sa.Integer),
     sa.Column("partner", sa.String(160)),
-    sa.Column("category_id", sa.Integer),
     sa.Column("days", sa.Integer),
     sa.Column("solutions", sa.Integer, nullable=False),
     sa.Column("cents", sa.BigInteger, nullable=False),

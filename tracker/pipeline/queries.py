@@ -838,8 +838,6 @@ def _kept_flows(scope: Scope, first: date, last: date) -> sa.Select:
         conditions = list(within)
         if scope.instrument_id is not None:
             conditions.append(table.c.instrument_id == scope.instrument_id)
-        if scope.category_id is not None:
-            conditions.append(table.c.category_id == scope.category_id)
         keys = [table.c.metric, Instrument.name, table.c.partner, table.c.days]
         return (
             sa.select(
@@ -867,8 +865,8 @@ def funnel(
     granted in first..last, the conversion rates, the amounts requested (of those submitted)
     and granted (of those granted), and the median days from suggestion to decision. The rows
     with most suggestions first, and their total. Two statements; one, for the agency or an
-    instrument or category, from the rows kept per day (`kept` False: from the records, for the
-    tests that compare both)."""
+    instrument, from the rows kept per day (`kept` False: from the records, for the tests that
+    compare both)."""
     name, partner = figures.instrument_columns()
 
     def flow(metric: str, condition: Any, amount: Any) -> sa.Select:
@@ -901,7 +899,7 @@ def funnel(
             rows[label] = FunnelRow(label)
         return rows[label]
 
-    if kept and scope.cluster_id is None and scope.advisor_id is None:
+    if kept and scope == Scope(instrument_id=scope.instrument_id):
         for metric, instrument, referral, taken, n, cents in db.session.execute(
             _kept_flows(scope, first, last)
         ):
