@@ -1,6 +1,7 @@
 """Rows derived from each company's records and kept by the session: the search rows
-(search.py) and the facts rows (facts.py) share this machinery; the workload's totals and the
-funnel's flows (tracker/pipeline/totals.py, flows.py) its parts.
+(search.py) and the facts rows (facts.py) share this machinery; the workload's totals, the
+funnel's flows and the board's column counts (tracker/pipeline/totals.py, flows.py,
+columns.py) its parts.
 
 `keep` registers three session hooks for one kind of row: before a flush, which records change
 it (their companies' ids may only exist after the flush); after the flush, the ids of those
@@ -147,3 +148,17 @@ def company_ids_of(connection: sa.Connection, pending: Iterable[Any]) -> set[int
         )
     ids.discard(None)  # type: ignore[arg-type]
     return ids
+
+
+def needs_of(
+    connection: sa.Connection, need_ids: Iterable[int], company_ids: Iterable[int]
+) -> set[int]:
+    """The ids of `need_ids` and of every need of `company_ids` (whose solutions a keeper of
+    rows per solution rewrites when a need or company changes)."""
+    needs = Need.__table__.c
+    found = set(need_ids)
+    for chunk in chunks(company_ids):
+        found.update(
+            connection.execute(sa.select(needs.id).where(needs.company_id.in_(chunk))).scalars()
+        )
+    return found

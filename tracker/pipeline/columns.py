@@ -117,12 +117,7 @@ def _note(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
 def _rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:
     keys: set[Key] = set(pending["keys"])
     solutions = Solution.__table__.c
-    needs = Need.__table__.c
-    need_ids = set(pending["need_ids"])
-    for chunk in kept.chunks(pending["company_ids"]):
-        need_ids.update(
-            connection.execute(sa.select(needs.id).where(needs.company_id.in_(chunk))).scalars()
-        )
+    need_ids = kept.needs_of(connection, pending["need_ids"], pending["company_ids"])
     for chunk in kept.chunks(need_ids):
         keys.update(
             (status, day)

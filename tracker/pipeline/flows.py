@@ -239,12 +239,7 @@ def _rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:
     solution_ids = set(pending["solution_ids"])
     solution_ids.update(change.solution_id for change in pending["solutions"])
     solutions = Solution.__table__.c
-    needs = Need.__table__.c
-    need_ids = set(pending["need_ids"])
-    for chunk in kept.chunks(pending["company_ids"]):
-        need_ids.update(
-            connection.execute(sa.select(needs.id).where(needs.company_id.in_(chunk))).scalars()
-        )
+    need_ids = kept.needs_of(connection, pending["need_ids"], pending["company_ids"])
     for chunk in kept.chunks(need_ids):
         solution_ids.update(
             connection.execute(
