@@ -64,7 +64,8 @@ def staff_options(people: Iterable[Any], selected: Any = None, me: int | None = 
     """The <option>s of people (anything with an id and a name), `selected` marked, the user
     `me` (if given) labelled as such: one pass in Python, where a Jinja loop over hundreds of
     staff costs many times more."""
-    me_label = f" ({gettext('me')})"
+    word = gettext("me")  # outside the f-string: message extraction reads calls only
+    me_label = f" ({word})"
     return options_html(
         (
             (person.id, person.name + me_label if person.id == me else person.name)
