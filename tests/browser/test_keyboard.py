@@ -55,7 +55,8 @@ def focused(page: Page, selector: str) -> bool:
 
 def sign_in_with_the_keyboard(page: Page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/login")
-    assert focused(page, "input[name=email]"), "the e-mail field has the focus on arrival"
+    # The e-mail field has the focus on arrival (waited for: the page may still be settling).
+    expect(page.locator("input[name=email]")).to_be_focused()
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(factories.PASSWORD)
@@ -126,7 +127,8 @@ def test_log_a_contact_with_the_keyboard_alone(app: Flask, live_server, users, p
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact")
 
     # The company: type part of its name, arrow down to it, Enter.
-    assert focused(page, "#company_query"), "the company field has the focus on arrival"
+    # The company field has the focus on arrival (waited for: the form's script sets it).
+    expect(page.locator("#company_query")).to_be_focused()
     page.keyboard.type("precis", delay=30)
     expect(page.get_by_role("option", name=CASTINGS)).to_be_visible()
     page.keyboard.press("ArrowDown")
