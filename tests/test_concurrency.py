@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from tests import factories
 from tracker.dates import today
 from tracker.extensions import db
-from tracker.models import FollowUp, Interaction
+from tracker.models import FollowUp, HealthCheck, Interaction
+from tracker.reports import spans
 
 THREADS = 8
 WRITES_PER_THREAD = 25
@@ -71,6 +72,7 @@ def test_200_concurrent_contact_logs_all_succeed(app):
                         "followup-title": f"Call back {number}-{write}",
                         "followup-due_on": today().isoformat(),
                         "followup-assignee": str(advisors[number].id),
+                        "health-risk_level": ("low", "medium", "high")[write % 3],
                     },
                 )
                 if response.status_code != 302 or "/login" in response.headers["Location"]:
@@ -92,6 +94,9 @@ def test_200_concurrent_contact_logs_all_succeed(app):
         before[0] + total,
         before[1] + total,
     )
+    with app.app_context():  # the report's kept health counts took every check, once
+        assert _count(app, HealthCheck) == total
+        assert spans.stale(db.session.connection()) == []
 
 
 def test_pages_that_only_read_are_served_while_a_writer_holds_the_lock(

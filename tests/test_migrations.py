@@ -145,6 +145,14 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
                     ),
                     {"id": iid, "on": on, "at": at},
                 )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO health_checks (id, company_id, checked_on, recorded_by_id,"
+                    " risk_level, risk_reasons, comment, created_at) VALUES (1, 1, '2026-03-02',"
+                    " 1, 'high', '[]', '', :at)"
+                ),
+                {"at": at},
+            )
             for cid, to_status, on in (
                 (1, "suggested", "2026-01-05"),
                 (2, "submitted", "2026-02-10"),
@@ -175,12 +183,18 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
             # Revision 0009 fills their facts rows.
             kept = conn.execute(sa.text("SELECT * FROM company_facts")).one()
             assert (kept.company_id, str(kept.last_contact_on)[:10]) == (1, "2026-03-02")
-            assert kept.latest_risk is None and kept.next_followup_on is None
+            assert kept.latest_risk == "high" and kept.next_followup_on is None
             # Revision 0014 gives each status change its company.
             companies = conn.execute(
                 sa.text("SELECT DISTINCT company_id FROM solution_status_changes")
             ).all()
             assert [tuple(row) for row in companies] == [(1,)]
+            # Revision 0018 counts the health check in the report's spans: the latest at the
+            # end of March to August 2026 (month numbers 2026 x 12 + 3 and + 8).
+            spans = conn.execute(
+                sa.text("SELECT scope, span_from, span_to, assessed, risk_high FROM health_spans")
+            ).all()
+            assert [tuple(row) for row in spans] == [(0, 2026 * 12 + 3, 2026 * 12 + 8, 1, 1)]
         db.session.remove()
         db.engine.dispose()
 

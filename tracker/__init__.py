@@ -34,9 +34,10 @@ def create_app(config: Config | None = None) -> Flask:
     database.configure_engine_events()
     archiving.init_app(app)
     # Their session hooks keep the companies' facts and search rows, the workload's totals, the
-    # funnel's flows and the board's column counts.
+    # funnel's flows, the board's column counts and the report's health spans.
     from tracker.companies import facts, search  # noqa: F401
     from tracker.pipeline import columns, flows, totals  # noqa: F401
+    from tracker.reports import spans  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))

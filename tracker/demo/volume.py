@@ -39,6 +39,7 @@ from tracker.models import (
     Urgency,
 )
 from tracker.pipeline import columns, flows, totals
+from tracker.reports import spans
 
 SEED = 5_000_100
 DAYS = 730
@@ -386,6 +387,7 @@ def seed_volume(companies: int, interactions: int, *, today: date | None = None)
     totals.refresh(db.session.connection())
     flows.refresh(db.session.connection())
     columns.refresh(db.session.connection())
+    spans.refresh(db.session.connection())
     busiest = Counter(contact_companies).most_common(1)
     return VolumeSummary(
         counts=out.counts,

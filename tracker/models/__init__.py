@@ -22,7 +22,17 @@ from tracker.models.interaction import (
     InteractionType,
     interaction_people,
 )
-from tracker.models.report import AuditEntry, Report, ReportEdition, ReportStatus
+from tracker.models.report import (
+    HEALTH_COUNTS,
+    HEALTH_TRENDS,
+    RISK_CHANGE_COUNTS,
+    SCOPE_ALL,
+    AuditEntry,
+    Report,
+    ReportEdition,
+    ReportStatus,
+    health_spans,
+)
 from tracker.models.support import (
     Instrument,
     InstrumentKind,
@@ -47,6 +57,10 @@ from tracker.models.user import (
 )
 
 __all__ = [
+    "HEALTH_COUNTS",
+    "HEALTH_TRENDS",
+    "RISK_CHANGE_COUNTS",
+    "SCOPE_ALL",
     "AuditEntry",
     "Cluster",
     "Company",
@@ -89,6 +103,7 @@ __all__ = [
     "event_people",
     "funnel_days",
     "funnel_repeats",
+    "health_spans",
     "interaction_people",
     "user_clusters",
     "workload_contacts",

@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.base import LabelledEnum, Versioned, enum_column, utcnow
+from tracker.models.base import (
+    LabelledEnum,
+    Liquidity,
+    RiskLevel,
+    Versioned,
+    enum_column,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from tracker.models.cluster import Cluster
@@ -58,6 +65,36 @@ class Report(Versioned, db.Model):
     @property
     def scope(self) -> str:
         return self.cluster.slug if self.cluster is not None else "all"
+
+
+# The health figures' checks, kept per scope and span of months (tracker/reports/spans.py keeps
+# them): the portfolio's checks that are their company's latest at the end of every month from
+# span_from to span_to (month numbers, year x 12 + month), counted by answer, for every cluster
+# (scope 0) and for each cluster (scope: its id).
+SCOPE_ALL = 0
+HEALTH_TRENDS = ("turnover", "orders", "employment", "outlook")
+HEALTH_COUNTS = (
+    "assessed",
+    *(f"risk_{level.value}" for level in RiskLevel),
+    *(f"liquidity_{answer.value}" for answer in Liquidity),
+    "stw_yes",
+    "stw_no",
+    *(f"{trend}_{count}" for trend in HEALTH_TRENDS for count in ("up", "down", "answered")),
+)
+# Checks that follow their company's check of the month before (its span reaching the month
+# before theirs), by how the risk level moved; neither counts a check or its forerunner without
+# a risk level.
+RISK_CHANGE_COUNTS = ("worsened", "improved", "same_risk")
+health_spans = sa.Table(
+    "health_spans",
+    db.metadata,
+    sa.Column("scope", sa.Integer, primary_key=True),
+    sa.Column("span_from", sa.Integer, primary_key=True),
+    sa.Column("span_to", sa.Integer, primary_key=True),
+    *(sa.Column(name, sa.Integer, nullable=False) for name in HEALTH_COUNTS),
+    *(sa.Column(name, sa.Integer, nullable=False) for name in RISK_CHANGE_COUNTS),
+    sqlite_with_rowid=False,
+)
 
 
 class AuditEntry(db.Model):

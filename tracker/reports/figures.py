@@ -1,7 +1,9 @@
 """The figures of the monthly sector-health report (DESIGN.md section 5), aggregated in SQL.
 
 Every figure is computed by the database (COUNT / SUM / window functions) in a fixed number of
-statements, whatever the size of the portfolio; Python only rounds and shapes the result.
+statements, whatever the size of the portfolio; Python only rounds and shapes the result. The
+health figures add up the portfolio's checks kept counted per span of months
+(tracker/reports/spans.py, which works them out with check_spans).
 
 Decisions where section 5 leaves room (also in each function's docstring):
 
@@ -39,6 +41,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.extensions import db
 from tracker.models import (
+    HEALTH_COUNTS,
+    HEALTH_TRENDS,
+    SCOPE_ALL,
     Company,
     CompanyStatus,
     Event,
@@ -55,24 +60,30 @@ from tracker.models import (
     Solution,
     SolutionStatus,
     SolutionStatusChange,
-    Trend,
     User,
     company_clusters,
     event_companies,
+    health_spans,
 )
 
 MONTH_FORMAT_MESSAGE = "Month must be YYYY-MM, e.g. 2026-10"
 EDITIONS = ("internal", "ministry")
 COVERAGE_DAYS = 90
 HEALTH_MONTHS = 6  # a company's health at the end of M is read from checks dated in M-5..M
-TREND_FIELDS = {
-    "turnover": HealthCheck.turnover_trend,
-    "orders": HealthCheck.orders_trend,
-    "employment": HealthCheck.employment_trend,
-    "outlook": HealthCheck.outlook,
-}
+# The trends asked at a check, named as the kept health spans count them.
+TREND_FIELDS = dict(
+    zip(
+        HEALTH_TRENDS,
+        (
+            HealthCheck.turnover_trend,
+            HealthCheck.orders_trend,
+            HealthCheck.employment_trend,
+            HealthCheck.outlook,
+        ),
+        strict=True,
+    )
+)
 AT_RISK = (RiskLevel.CRITICAL, RiskLevel.HIGH)  # worst first
-RISK_CHANGES = ("worsened", "improved", "unchanged")
 _ONE_DECIMAL = Decimal("0.1")
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 
@@ -286,40 +297,42 @@ def _number_of(first: date) -> int:
     return first.year * 12 + first.month
 
 
-def _check_spans(first: date, last_first: date, portfolio: sa.Select) -> sa.Subquery:
-    """The portfolio's health checks that are a company's latest at the end of some month from
-    `first` to `last_first` (first days of months), each with that span of months.
+def check_spans(
+    portfolio: sa.Select, first: date | None = None, last_first: date | None = None
+) -> sa.Subquery:
+    """The portfolio's health checks (not archived) that are a company's latest at the end of
+    some month, each with that span of months: of the months from `first` to `last_first`
+    (first days of months) when given, else of any month.
 
     A check dated in month c is the company's latest at the end of every month from c until the
     month before its next check (by date, then id), for HEALTH_MONTHS months at most: it counts
     in the windows M-5..M of those months and no other. Columns: company_id, id, checked_on,
     risk_level, span_from and span_to (month numbers, see _number_of); the other answers are
-    read by joining HealthCheck on id. One pass over the checks of the period, in company
-    order, whatever the number of months asked for.
+    read by joining HealthCheck on id. One pass over the checks, in company order.
 
-    The window reads only columns of the index on (company_id, checked_on, id, risk_level),
-    each check's month computed once: the database copies every row of the period for the
-    window, several times slower with every answer in the rows (SQLite copies each partition;
-    PostgreSQL reads the table rather than the index).
+    The window reads only columns of the index on (company_id, checked_on, id, risk_level,
+    archived), each check's month computed once: the database copies every row for the window,
+    several times slower with every answer in the rows (SQLite copies each partition;
+    PostgreSQL reads the table rather than the index). Archived checks are left out here and
+    not only by the session's filter (tracker.archiving): the keeper of the health spans
+    (tracker/reports/spans.py) runs this on a flush's connection.
     """
-    dated = (
-        sa.select(
-            HealthCheck.company_id,
-            HealthCheck.id,
-            HealthCheck.checked_on,
-            HealthCheck.risk_level,
-            month_number(HealthCheck.checked_on).label("span_from"),
-        )
-        .where(
-            HealthCheck.company_id.in_(portfolio),
-            # Checks after the last month play no part: a next check after it is after every
-            # month asked for.
+    dated = sa.select(
+        HealthCheck.company_id,
+        HealthCheck.id,
+        HealthCheck.checked_on,
+        HealthCheck.risk_level,
+        month_number(HealthCheck.checked_on).label("span_from"),
+    ).where(HealthCheck.company_id.in_(portfolio), HealthCheck.archived.is_(False))
+    if first is not None and last_first is not None:
+        # Checks after the last month play no part: a next check after it is after every
+        # month asked for.
+        dated = dated.where(
             _between(
                 HealthCheck.checked_on, _shift(first, 1 - HEALTH_MONTHS), _last_day(last_first)
-            ),
+            )
         )
-        .subquery("dated")
-    )
+    dated = dated.subquery("dated")
     checks = sa.select(
         *dated.c,
         sa.func.lead(dated.c.span_from)
@@ -331,11 +344,12 @@ def _check_spans(first: date, last_first: date, portfolio: sa.Select) -> sa.Subq
     span_to = sa.case(
         (sa.or_(checks.c.next_month.is_(None), before_next > oldest), oldest), else_=before_next
     )
-    return (
-        sa.select(*[c for c in checks.c if c.name != "next_month"], span_to.label("span_to"))
-        .where(span_to >= checks.c.span_from, span_to >= _number_of(first))
-        .subquery("spans")
-    )
+    spans = sa.select(
+        *[c for c in checks.c if c.name != "next_month"], span_to.label("span_to")
+    ).where(span_to >= checks.c.span_from)
+    if first is not None:
+        spans = spans.where(span_to >= _number_of(first))
+    return spans.subquery("spans")
 
 
 def _covers(spans: sa.Subquery, month: int) -> sa.ColumnElement[bool]:
@@ -359,90 +373,48 @@ def _pct_or_none(numerator: int, denominator: int) -> float | None:
 
 
 def _health_by_month(
-    month_starts: list[date], portfolio: sa.Select, changes: Sequence[date] = ()
+    month_starts: list[date], cluster_id: int | None, changes: Sequence[date] = ()
 ) -> tuple[dict[int, dict[str, int]], dict[date, dict[str, int]]]:
     """The aggregates behind the health figures, for each month index that has any check, and
-    the risk changes of each month of `changes` (see _change_columns), from one pass.
+    the risk changes of each month of `changes`, from the kept health spans.
 
-    The database counts the checks by span of months (a few dozen groups); each month adds up
-    the spans that cover it. The risk changes are counted in the same groups and added up.
+    `health_spans` counts the portfolio's checks per scope and span of months (see
+    tracker/reports/spans.py): each month adds up the spans that cover it, a few dozen rows
+    whatever the number of checks. A company assessed with a risk level at the end of both M
+    and M-1 counts its change on the check that is its latest at the end of M: that same check
+    when it is dated before M (unchanged), else the change from the company's check before it,
+    when that one's span reaches M-1 (counted per span as worsened, improved, same_risk).
     """
-    first = min([*month_starts, *(_shift(start, -1) for start in changes)])
-    spans = _with_previous(_check_spans(first, max([*month_starts, *changes]), portfolio))
-    columns: list[sa.ColumnElement[Any]] = [
-        sa.func.count().label("assessed"),
-        *[_count_if(HealthCheck.risk_level == r).label(f"risk_{r.value}") for r in RiskLevel],
-        *[_count_if(HealthCheck.liquidity == q).label(f"liquidity_{q.value}") for q in Liquidity],
-        _count_if(HealthCheck.short_time_work.is_(True)).label("stw_yes"),
-        _count_if(HealthCheck.short_time_work.is_(False)).label("stw_no"),
-    ]
-    for name, column in TREND_FIELDS.items():
-        columns += [
-            _count_if(column == Trend.UP).label(f"{name}_up"),
-            _count_if(column == Trend.DOWN).label(f"{name}_down"),
-            sa.func.count(column).label(f"{name}_answered"),
-        ]
-    change_columns = [
-        column.label(f"{change}_{n}")
-        for n, start in enumerate(changes)
-        for change, column in zip(RISK_CHANGES, _change_columns(spans, start), strict=True)
-    ]
-    groups = db.session.execute(
-        sa.select(spans.c.span_from, spans.c.span_to, *columns, *change_columns)
-        .join(HealthCheck, HealthCheck.id == spans.c.id)
-        .group_by(spans.c.span_from, spans.c.span_to)
-    ).all()
+    months = [_number_of(start) for start in month_starts]
+    change_months = [_number_of(start) for start in changes]
+    spans = health_spans.c
+    groups = (
+        db.session.execute(
+            sa.select(health_spans).where(
+                spans.scope == (cluster_id or SCOPE_ALL),
+                spans.span_to >= min([*months, *change_months]),
+                spans.span_from <= max([*months, *change_months]),
+            )
+        )
+        .mappings()
+        .all()
+    )
     result: dict[int, dict[str, int]] = {}
-    for idx, start in enumerate(month_starts):
-        month = _number_of(start)
-        totals: dict[str, int] = {}
-        for span_from, span_to, *counts in groups:
-            if int(span_from) <= month <= int(span_to):
-                for column, n in zip(columns, counts[: len(columns)], strict=True):
-                    totals[column.key] = totals.get(column.key, 0) + int(n)
-        if totals:
-            result[idx] = totals
-    risk = {
-        start: {
-            change: sum(int(group._mapping[f"{change}_{n}"]) for group in groups)
-            for change in RISK_CHANGES
+    for idx, month in enumerate(months):
+        covering = [g for g in groups if g["span_from"] <= month <= g["span_to"]]
+        if covering:
+            result[idx] = {key: sum(g[key] for g in covering) for key in HEALTH_COUNTS}
+    risk: dict[date, dict[str, int]] = {}
+    for start, month in zip(changes, change_months, strict=True):
+        starting = [g for g in groups if g["span_from"] == month]
+        before = [g for g in groups if g["span_from"] < month <= g["span_to"]]
+        risk[start] = {
+            "worsened": sum(g["worsened"] for g in starting),
+            "improved": sum(g["improved"] for g in starting),
+            "unchanged": sum(g["same_risk"] for g in starting)
+            + sum(g[f"risk_{r.value}"] for g in before for r in RiskLevel),
         }
-        for n, start in enumerate(changes)
-    }
     return result, risk
-
-
-def _with_previous(spans: sa.Subquery) -> sa.Subquery:
-    """`spans` with the rank of each check's risk level, and the span_to and rank of the
-    company's check before it in `spans` (None for its first)."""
-    rank = sa.case({level: level.rank for level in RiskLevel}, value=spans.c.risk_level)
-    window = {"partition_by": spans.c.company_id, "order_by": spans.c.span_from}
-    return sa.select(
-        *spans.c,
-        rank.label("rank"),
-        sa.func.lag(spans.c.span_to).over(**window).label("previous_to"),
-        sa.func.lag(rank).over(**window).label("previous_rank"),
-    ).subquery("spans_with_previous")
-
-
-def _change_columns(spans: sa.Subquery, start: date) -> list[sa.ColumnElement[int]]:
-    """The companies assessed with a risk level at the end of both M (starting on `start`) and
-    M-1, in the order of RISK_CHANGES: worsened, improved, unchanged, counted on the check that
-    is the latest at the end of M.
-
-    The spans of a company do not overlap: the check latest at the end of M-1 is that same check
-    when it is dated before M, else the company's check before it if that one's span reaches
-    M-1. A comparison with NULL (no risk answer at one end) is not true, so it is left out.
-    """
-    month = _number_of(start)
-    now, before = spans.c.rank, spans.c.previous_rank
-    kept = sa.and_(_covers(spans, month), spans.c.span_from < month)
-    follows = sa.and_(spans.c.span_from == month, spans.c.previous_to == month - 1)
-    return [
-        _count_if(follows & (now > before)),
-        _count_if(follows & (now < before)),
-        _count_if(sa.or_(kept & now.is_not(None), follows & (now == before))),
-    ]
 
 
 def _health_figures(row: dict[str, int] | None) -> dict[str, Any]:
@@ -473,8 +445,7 @@ class HealthSeries:
             raise ValueError("A health series needs at least two months.")
         first, _ = parse_month(month)
         self.starts = [_shift(first, k - months + 1) for k in range(months)]
-        portfolio = portfolio_companies(cluster_id)
-        rows, self._risk = _health_by_month(self.starts, portfolio, self.starts[-2:])
+        rows, self._risk = _health_by_month(self.starts, cluster_id, self.starts[-2:])
         self._health = {start: _health_figures(rows.get(i)) for i, start in enumerate(self.starts)}
 
     def health(self, first: date) -> dict[str, Any]:
@@ -685,7 +656,7 @@ def compute_figures(
     if series is not None:
         health = series.health(first)
     else:
-        rows, risk = _health_by_month([first], portfolio, [first])
+        rows, risk = _health_by_month([first], cluster_id, [first])
         health = {**_health_figures(rows.get(0)), "risk_change": risk[first]}
     counts = _counts(first, last, cluster_id)
     identified = _needs_identified(first, last, cluster_id)
@@ -725,7 +696,7 @@ def history(month: str, cluster_id: int | None, months: int = 12) -> list[dict]:
         raise ValueError("History needs at least one month.")
     first, _ = parse_month(month)
     starts = [_shift(first, k - months + 1) for k in range(months)]
-    rows, _ = _health_by_month(starts, portfolio_companies(cluster_id))
+    rows, _ = _health_by_month(starts, cluster_id)
     return [_history_item(start, _health_figures(rows.get(i))) for i, start in enumerate(starts)]
 
 
@@ -785,7 +756,7 @@ def companies_at_risk(month: str, cluster_id: int | None) -> list[dict]:
     a row per company and open need category. For the internal edition only: it names companies.
     """
     first, last = parse_month(month)
-    spans = _check_spans(first, first, portfolio_companies(cluster_id))
+    spans = check_spans(portfolio_companies(cluster_id), first, first)
     latest = (
         sa.select(spans.c.company_id, spans.c.risk_level, spans.c.checked_on)
         .where(_covers(spans, _number_of(first)), spans.c.risk_level.in_(AT_RISK))
