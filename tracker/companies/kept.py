@@ -150,6 +150,44 @@ def company_ids_of(connection: sa.Connection, pending: Iterable[Any]) -> set[int
     return ids
 
 
+# What moves a solution in or out of the portfolio, for the keepers of rows per solution: its
+# need's company, that company's archived flag or status.
+NEED_FIELDS = ("company_id",)
+COMPANY_FIELDS = ("archived", "status")
+
+
+def note_solution_owners(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
+    """File a need or a company of a flush whose solutions' rows are rewritten after it (see
+    needs_of): one deleted, or moved (NEED_FIELDS, COMPANY_FIELDS); a new one has no solution
+    written yet."""
+    if obj in session.new:
+        return
+    deleted = obj in session.deleted
+    if isinstance(obj, Need) and (deleted or changed(obj, NEED_FIELDS)):
+        pending["need_ids"].add(obj.id)
+    elif isinstance(obj, Company) and (deleted or changed(obj, COMPANY_FIELDS)):
+        pending["company_ids"].add(obj.id)
+
+
+def stale_rows(
+    connection: sa.Connection,
+    tables: Iterable[sa.Table],
+    refresh: Callable[[sa.Connection], None],
+) -> dict[str, list[Any]]:
+    """The rows of `tables` that differ from what `refresh` derives from the records, by table
+    (refreshed in a savepoint, rolled back)."""
+    tables = list(tables)
+    before = {t.name: set(map(tuple, connection.execute(sa.select(t)))) for t in tables}
+    savepoint = connection.begin_nested()
+    refresh(connection)
+    found = {}
+    for table in tables:
+        derived = set(map(tuple, connection.execute(sa.select(table))))
+        found[table.name] = sorted(before[table.name] ^ derived, key=repr)
+    savepoint.rollback()
+    return found
+
+
 def needs_of(
     connection: sa.Connection, need_ids: Iterable[int], company_ids: Iterable[int]
 ) -> set[int]:

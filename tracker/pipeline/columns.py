@@ -23,13 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.companies import kept
-from tracker.models import Company, Need, Solution, SolutionStatus, board_days
+from tracker.models import Need, Solution, SolutionStatus, board_days
 from tracker.reports import figures
 
 LOCKS = 720_541  # PostgreSQL advisory lock class of the board's days (a lock per day)
 SOLUTION_FIELDS = ("status", "status_since", "need_id")
-NEED_FIELDS = ("company_id",)
-COMPANY_FIELDS = ("archived", "status")
 # What a flush notes: (status, day) keys, and the ids of needs and companies whose solutions'
 # keys are rewritten.
 NOTES = ("keys", "need_ids", "company_ids")
@@ -71,12 +69,7 @@ def refresh(connection: sa.Connection, keys: Iterable[Key] | None = None) -> Non
 def stale(connection: sa.Connection) -> list[Any]:
     """The rows that differ from the records (empty unless something wrote past the ORM
     without refreshing)."""
-    before = set(map(tuple, connection.execute(sa.select(board_days))))
-    savepoint = connection.begin_nested()
-    refresh(connection)
-    derived = set(map(tuple, connection.execute(sa.select(board_days))))
-    savepoint.rollback()
-    return sorted(before ^ derived, key=repr)
+    return kept.stale_rows(connection, (board_days,), refresh)["board_days"]
 
 
 def counts(first: date, last: date) -> sa.Select:
@@ -108,10 +101,8 @@ def _note(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
             statuses = [obj.status, *kept.former(obj, "status")]
             days = [obj.status_since, *kept.former(obj, "status_since")]
             pending["keys"].update((_value(s), d) for s in statuses if s for d in days if d)
-    elif isinstance(obj, Need) and not new and (deleted or kept.changed(obj, NEED_FIELDS)):
-        pending["need_ids"].add(obj.id)
-    elif isinstance(obj, Company) and not new and (deleted or kept.changed(obj, COMPANY_FIELDS)):
-        pending["company_ids"].add(obj.id)
+    else:
+        kept.note_solution_owners(session, obj, pending)
 
 
 def _rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:

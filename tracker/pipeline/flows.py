@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session
 
 from tracker.companies import kept
 from tracker.models import (
-    Company,
     Need,
     Solution,
     SolutionStatus,
@@ -62,8 +61,6 @@ SOLUTION_FIELDS = (
     "amount_requested",
     "amount_granted",
 )
-NEED_FIELDS = ("company_id",)
-COMPANY_FIELDS = ("archived", "status")
 KEY_COLUMNS = ("metric", "instrument_id", "partner", "days")
 # What a flush notes: days, new status changes (their solution's days), and the ids of
 # solutions, needs and companies whose solutions' days are rewritten.
@@ -176,16 +173,7 @@ def _lock(connection: sa.Connection, days: list[date]) -> None:
 def stale(connection: sa.Connection) -> dict[str, list[Any]]:
     """The rows that differ from the records, by table (empty unless something wrote past the
     ORM without refreshing)."""
-    found: dict[str, list[Any]] = {}
-    tables = (funnel_days, funnel_repeats)
-    before = {t.name: set(map(tuple, connection.execute(sa.select(t)))) for t in tables}
-    savepoint = connection.begin_nested()
-    refresh(connection)
-    for table in tables:
-        derived = set(map(tuple, connection.execute(sa.select(table))))
-        found[table.name] = sorted(before[table.name] ^ derived, key=repr)
-    savepoint.rollback()
-    return found
+    return kept.stale_rows(connection, (funnel_days, funnel_repeats), refresh)
 
 
 # ------------------------------------------------------------------------------ session hooks
@@ -226,12 +214,8 @@ def _note(session: Session, obj: Any, pending: dict[str, set[Any]]) -> None:
             )
             if not new:
                 pending["solution_ids"].add(obj.id)
-    elif isinstance(obj, Need):
-        if not new and (deleted or kept.changed(obj, NEED_FIELDS)):
-            pending["need_ids"].add(obj.id)
-    elif isinstance(obj, Company):
-        if not new and (deleted or kept.changed(obj, COMPANY_FIELDS)):
-            pending["company_ids"].add(obj.id)
+    else:
+        kept.note_solution_owners(session, obj, pending)
 
 
 def _rewrite(connection: sa.Connection, pending: dict[str, set[Any]]) -> None:
