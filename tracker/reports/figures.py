@@ -524,7 +524,8 @@ def _counts(first: date, last: date, cluster_id: int | None) -> sa.Row:
         sa.select(Solution.id, Solution.amount_granted.label("amount_granted"))
         .join(Need, Need.id == Solution.need_id)
         .where(Solution.id.in_(granted_in(first, last)), need_of_portfolio)
-        .subquery("granted")
+        # A CTE: read once for both its count and its sum (a subquery is planned for each).
+        .cte("granted")
     )
     events = _events_in(first, last, cluster_id)
     return db.session.execute(
