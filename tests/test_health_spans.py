@@ -109,6 +109,24 @@ def log(company: Company, advisor: User, days_ago: int, risk: RiskLevel | None, 
     )
 
 
+def revise(interaction, advisor: User, days_ago: int, health: HealthAnswers | None = None):
+    """The contact moved to `days_ago`, its check's answers replaced by `health` (None: kept)."""
+    interactions.revise_interaction(
+        interaction,
+        occurred_on=TODAY - timedelta(days=days_ago),
+        type=InteractionType.CALL,
+        summary="",
+        people=[],
+        health=health,
+        actor=advisor,
+    )
+
+
+def committed_and_agreeing(*cluster_ids: int) -> bool:
+    db.session.commit()
+    return agree(*cluster_ids) and no_stale_rows()
+
+
 def test_the_volume_generator_leaves_rows_that_agree_with_the_checks(app):
     from tracker.demo.volume import seed_volume
 
@@ -138,50 +156,21 @@ def test_the_rows_follow_checks_logged_moved_changed_archived_and_emptied(app, u
         log(other, advisor, 40, RiskLevel.MEDIUM)
         db.session.commit()
         latest = log(company, advisor, 0, RiskLevel.HIGH)
-        db.session.commit()
-        assert agree(wood.id) and no_stale_rows()
+        assert committed_and_agreeing(wood.id)
 
         # Moved back in time, before the older check; then its answers change.
-        interactions.update_interaction(
-            latest,
-            occurred_on=TODAY - timedelta(days=80),
-            type=InteractionType.CALL,
-            summary="",
-            people=[],
-            actor=advisor,
-        )
-        db.session.commit()
-        assert agree(wood.id) and no_stale_rows()
-        interactions.revise_interaction(
-            latest,
-            occurred_on=TODAY - timedelta(days=20),
-            type=InteractionType.CALL,
-            summary="",
-            people=[],
-            health=HealthAnswers(risk_level=RiskLevel.CRITICAL),
-            actor=advisor,
-        )
-        db.session.commit()
-        assert agree(wood.id) and no_stale_rows()
+        revise(latest, advisor, 80)
+        assert committed_and_agreeing(wood.id)
+        revise(latest, advisor, 20, HealthAnswers(risk_level=RiskLevel.CRITICAL))
+        assert committed_and_agreeing(wood.id)
 
         # Archived with its contact, restored; emptied (the check is archived).
         interactions.archive_interaction(old, actor=advisor)
-        db.session.commit()
-        assert agree(wood.id) and no_stale_rows()
+        assert committed_and_agreeing(wood.id)
         interactions.restore_interaction(old, actor=advisor)
-        db.session.commit()
-        assert agree(wood.id) and no_stale_rows()
-        interactions.revise_interaction(
-            latest,
-            occurred_on=TODAY - timedelta(days=20),
-            type=InteractionType.CALL,
-            summary="",
-            people=[],
-            health=HealthAnswers(),
-            actor=advisor,
-        )
-        db.session.commit()
-        assert agree(wood.id) and no_stale_rows()
+        assert committed_and_agreeing(wood.id)
+        revise(latest, advisor, 20, HealthAnswers())
+        assert committed_and_agreeing(wood.id)
         assert read_from_spans(None)[0][-1][0] == 2
 
 
