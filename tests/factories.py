@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tracker import dates
 from tracker.admin import services
 from tracker.extensions import db
 from tracker.models import (
@@ -94,7 +95,7 @@ def make_interaction(
     interaction = Interaction(
         company=company,
         advisor_id=advisor_id,
-        occurred_on=on or date.today(),
+        occurred_on=on or dates.today(),
         type=type,
         summary=summary,
     )
@@ -107,7 +108,7 @@ def make_health_check(
     company: Company, recorded_by_id: int, on: date | None = None, **answers: object
 ) -> HealthCheck:
     check = HealthCheck(
-        company=company, recorded_by_id=recorded_by_id, checked_on=on or date.today(), **answers
+        company=company, recorded_by_id=recorded_by_id, checked_on=on or dates.today(), **answers
     )
     db.session.add(check)
     db.session.flush()
@@ -126,7 +127,7 @@ def make_need(
     company: Company, slug: str = "liquidity", on: date | None = None, **fields: object
 ) -> Need:
     need = Need(
-        company=company, category=category(slug), identified_on=on or date.today(), **fields
+        company=company, category=category(slug), identified_on=on or dates.today(), **fields
     )
     db.session.add(need)
     db.session.flush()
@@ -143,7 +144,7 @@ def make_solution(
     solution = Solution(
         need=need,
         instrument=instrument(instrument_name) if instrument_name else None,
-        suggested_on=on or date.today(),
+        suggested_on=on or dates.today(),
         status=status,
         **fields,
     )
@@ -159,7 +160,7 @@ def make_followup(
     company: Company, assignee_id: int, due: date | None = None, title: str = "Call back", **fields
 ) -> FollowUp:
     followup = FollowUp(
-        company=company, assignee_id=assignee_id, due_on=due or date.today(), title=title, **fields
+        company=company, assignee_id=assignee_id, due_on=due or dates.today(), title=title, **fields
     )
     db.session.add(followup)
     db.session.flush()
@@ -169,7 +170,7 @@ def make_followup(
 def make_event(title: str = "Webinar: energy prices", on: date | None = None, **fields) -> Event:
     event = Event(
         title=title,
-        held_on=on or date.today(),
+        held_on=on or dates.today(),
         format=fields.pop("format", EventFormat.WEBINAR),
         **fields,
     )

@@ -5,13 +5,14 @@ version it produced and each field's old and new value, in the same transaction 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from tests import factories
+from tracker import dates
 from tracker.admin import services as admin_services
 from tracker.common.errors import ValidationError
 from tracker.companies import services as company_services
@@ -39,7 +40,7 @@ from tracker.models import (
 from tracker.reports import services as report_services
 from tracker.support import services as support_services
 
-TODAY = date.today()
+TODAY = dates.today()
 
 
 @pytest.fixture

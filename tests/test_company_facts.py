@@ -4,11 +4,12 @@ same transaction; the companies list filters and sorts on it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from tests import factories
+from tracker import dates
 from tracker.companies import facts
 from tracker.companies.queries import CompanyFilters, companies_query
 from tracker.extensions import db
@@ -27,7 +28,7 @@ from tracker.models import (
 )
 from tracker.support import services as support
 
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def facts_of(company_id: int) -> tuple:

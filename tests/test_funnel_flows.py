@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from tests import factories
+from tracker import dates
 from tracker.companies import services as companies
 from tracker.extensions import db
 from tracker.models import SolutionStatus, User
@@ -16,7 +17,7 @@ from tracker.pipeline import flows, queries
 from tracker.pipeline.filters import PRESETS, preset_period
 from tracker.support import services as support
 
-TODAY = date.today()
+TODAY = dates.today()
 AGENCY = queries.Scope()
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tests import factories
+from tracker import dates
 from tracker.companies import services as companies
 from tracker.extensions import db
 from tracker.interactions import services as interactions
@@ -25,7 +26,7 @@ from tracker.models import (
 )
 from tracker.reports import figures, spans
 
-TODAY = date.today()
+TODAY = dates.today()
 MONTH = f"{TODAY.year:04d}-{TODAY.month:02d}"
 MONTHS = 12
 RANK = {level: n for n, level in enumerate(RiskLevel)}

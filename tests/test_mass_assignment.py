@@ -8,7 +8,7 @@ attacker would add, and checks the database afterwards.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories, walk
+from tracker import dates
 from tracker.extensions import db
 from tracker.models import (
     Company,
@@ -50,9 +51,9 @@ def records(app: Flask, users: dict[str, factories.UserInfo]) -> dict[str, int]:
         b = factories.make_company("Beta Wood S.à r.l.", owner_id=other.id)
         person_a = factories.make_person(a, "Anne Alpha")
         person_b = factories.make_person(b, "Bert Beta")
-        need_a = factories.make_need(a, on=date.today() - timedelta(days=5))
-        need_b = factories.make_need(b, on=date.today() - timedelta(days=5))
-        solution_b = factories.make_solution(need_b, on=date.today() - timedelta(days=4))
+        need_a = factories.make_need(a, on=dates.today() - timedelta(days=5))
+        need_b = factories.make_need(b, on=dates.today() - timedelta(days=5))
+        solution_b = factories.make_solution(need_b, on=dates.today() - timedelta(days=4))
         interaction = factories.make_interaction(a, users["advisor"].id)
         interaction.people.append(person_a)
         db.session.commit()
@@ -262,7 +263,7 @@ def test_a_suggested_solution_answers_the_need_of_the_url_and_starts_as_suggeste
             "status": ["granted"],
             "suggest-amount_granted": ["100000"],
             "amount_granted": ["100000"],
-            "suggest-decided_on": [date.today().isoformat()],
+            "suggest-decided_on": [dates.today().isoformat()],
         }
     )
     solutions_of_b = count(app, Solution)
@@ -298,7 +299,7 @@ def test_a_follow_up_refuses_records_of_another_company_and_non_staff_assignees(
     login_as("advisor")
     page = f"/followups/new?company={records['a']}"
     data = form_on(client, page)
-    data.update(title=["Call back"], due_on=[(date.today() + timedelta(days=3)).isoformat()])
+    data.update(title=["Call back"], due_on=[(dates.today() + timedelta(days=3)).isoformat()])
     data[field] = [str(records[key] if key else users[other_value or ""].id)]
     response = client.post(page, data=data)
     assert response.status_code in (200, 400)
@@ -318,12 +319,12 @@ def test_a_follow_up_ignores_company_author_and_status_it_does_not_offer(
     data = form_on(client, page)
     data.update(
         title=["Send the form"],
-        due_on=[(date.today() + timedelta(days=3)).isoformat()],
+        due_on=[(dates.today() + timedelta(days=3)).isoformat()],
         company_id=[str(records["b"])],
         company=[str(records["b"])],
         created_by_id=[str(records["other"])],
         status=["done"],
-        done_on=[date.today().isoformat()],
+        done_on=[dates.today().isoformat()],
     )
     assert saved(client.post(page, data=data))
     with app.app_context():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from fnmatch import fnmatchcase
 
@@ -25,7 +25,7 @@ from flask.testing import FlaskClient
 
 from tests import factories, walk
 from tests.helpers import count_statements
-from tracker import audit
+from tracker import audit, dates
 from tracker.extensions import db
 from tracker.history.records import KINDS
 from tracker.models import (
@@ -134,7 +134,7 @@ def _populate(
 ) -> list[Person]:
     """Contacts, a contact with its health check, needs with solutions and status changes,
     follow-ups and an event for `company`."""
-    today = date.today()
+    today = dates.today()
     day = today - timedelta(days=3 + n * 9)
     people = [
         factories.make_person(company, f"Grown Person {n}-{i} {company.id}", email=None)
@@ -205,7 +205,7 @@ def _populate(
 def _grow(app: Flask, world: walk.World, rounds: range) -> None:
     """Records of every kind, attached to the records the URLs point to and to new ones; one
     batch for each number of `rounds`."""
-    today = date.today()
+    today = dates.today()
     with app.app_context():
         get = db.session.get
         wood, materials = get(Cluster, world.wood), get(Cluster, world.materials)

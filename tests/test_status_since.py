@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tracker import dates
 from tracker.common.errors import ValidationError
 from tracker.extensions import db
 from tracker.models import Solution, SolutionStatus, SolutionStatusChange, User
 from tracker.reports import figures
 from tracker.support import services
 
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def ago(days: int) -> date:

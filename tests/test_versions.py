@@ -9,12 +9,13 @@ values, and posting again with the refreshed version applies the user's values k
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests import factories
 from tests.helpers import form_version
+from tracker import dates
 from tracker.admin import services as admin_services
 from tracker.companies import services as company_services
 from tracker.events import services as event_services
@@ -219,7 +220,7 @@ def interaction_id(app, users, company_id) -> int:
 
 
 def contact_form(**values: str) -> dict[str, str]:
-    return {"occurred_on": date.today().isoformat(), "type": "call", **values}
+    return {"occurred_on": dates.today().isoformat(), "type": "call", **values}
 
 
 @pytest.mark.parametrize("what", ["contact", "health check"])
@@ -265,7 +266,7 @@ def test_interaction_edit(app, client, login_as, users, interaction_id, what):
 def need_id(app, users, company_id) -> int:
     with app.app_context():
         company = db.session.get(Company, company_id)
-        need = factories.make_need(company, on=date.today() - timedelta(days=10))
+        need = factories.make_need(company, on=dates.today() - timedelta(days=10))
         need.owner_id = users["advisor"].id
         db.session.commit()
         return need.id
@@ -322,7 +323,7 @@ def solution_id(app, users, need_id) -> int:
     with app.app_context():
         need = db.session.get(Need, need_id)
         need.company.owner_id = users["advisor"].id
-        solution = factories.make_solution(need, on=date.today() - timedelta(days=5))
+        solution = factories.make_solution(need, on=dates.today() - timedelta(days=5))
         db.session.commit()
         return solution.id
 
@@ -331,7 +332,7 @@ def their_solution_change(app, users, solution_id: int) -> None:
     with app.app_context():
         solution = db.session.get(Solution, solution_id)
         support_services.change_solution_status(
-            solution, SolutionStatus.SUBMITTED, on=date.today(), actor=manager(users)
+            solution, SolutionStatus.SUBMITTED, on=dates.today(), actor=manager(users)
         )
         db.session.commit()
 
@@ -381,7 +382,7 @@ def test_pipeline_card_move(app, client, login_as, users, solution_id):
 ACTIONS = {
     "complete": ({}, FollowUpStatus.DONE),
     "cancel": ({}, FollowUpStatus.CANCELLED),
-    "reschedule": ({"due_on": (date.today() + timedelta(days=20)).isoformat()}, None),
+    "reschedule": ({"due_on": (dates.today() + timedelta(days=20)).isoformat()}, None),
     "reassign": ({"assignee": "manager"}, None),
     "reopen": ({}, FollowUpStatus.OPEN),
 }
@@ -393,22 +394,22 @@ def test_follow_up_actions(app, client, login_as, users, company_id, action):
     data = {k: str(users[v].id) if v in users else v for k, v in data.items()}
     with app.app_context():
         company = db.session.get(Company, company_id)
-        followup = factories.make_followup(company, users["advisor"].id, date.today())
+        followup = factories.make_followup(company, users["advisor"].id, dates.today())
         if action == "reopen":
-            followup.status, followup.done_on = FollowUpStatus.DONE, date.today()
+            followup.status, followup.done_on = FollowUpStatus.DONE, dates.today()
         db.session.commit()
         followup_id = followup.id
     login_as("advisor")
     page = text(client.get("/followups"))
     row = page[page.index(f"/followups/{followup_id}/{action}") :]
     stale = form_version(row)
-    their_due = date.today() + timedelta(days=3)
+    their_due = dates.today() + timedelta(days=3)
     with app.app_context():
         followup = db.session.get(FollowUp, followup_id)
         if action == "reopen":  # someone reopened it, moved it, and marked it done again
             followup_services.reopen_followup(followup, actor=manager(users))
             followup_services.reschedule_followup(followup, their_due, actor=manager(users))
-            followup_services.complete_followup(followup, on=date.today(), actor=manager(users))
+            followup_services.complete_followup(followup, on=dates.today(), actor=manager(users))
         else:
             followup_services.reschedule_followup(followup, their_due, actor=manager(users))
         db.session.commit()
@@ -428,7 +429,7 @@ def test_follow_up_actions(app, client, login_as, users, company_id, action):
         if status is not None:
             assert followup.status is status
         elif action == "reschedule":
-            assert followup.due_on == date.today() + timedelta(days=20)
+            assert followup.due_on == dates.today() + timedelta(days=20)
         else:
             assert followup.assignee_id == users["manager"].id
 
@@ -462,7 +463,7 @@ def test_event_edit(app, client, login_as, users, event_id):
         db.session.commit()
     data = {
         "title": "My webinar",
-        "held_on": date.today().isoformat(),
+        "held_on": dates.today().isoformat(),
         "format": "webinar",
         "version": stale,
     }
@@ -514,7 +515,7 @@ def test_event_participants(app, client, login_as, users, event_id, company_id):
 def test_report_summary(app, client, login_as, users):
     with app.app_context():
         report = report_services.generate_report(
-            date.today().strftime("%Y-%m"), None, "ministry", manager(users)
+            dates.today().strftime("%Y-%m"), None, "ministry", manager(users)
         )
         db.session.commit()
         report_id = report.id

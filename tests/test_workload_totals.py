@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tests import factories
+from tracker import dates
 from tracker.companies import services as companies
 from tracker.extensions import db
 from tracker.followups import services as followups
@@ -26,7 +27,7 @@ from tracker.models import (
 from tracker.pipeline import queries, totals
 from tracker.support import services as support
 
-TODAY = date.today()
+TODAY = dates.today()
 AGENCY = queries.Scope()
 
 

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter
 
 from tests import factories
+from tracker import dates
 from tracker.extensions import db
 from tracker.models import (
     HealthCheck,
@@ -74,7 +75,7 @@ def build_world(app: Flask) -> World:
     from tracker.reports import services as reports
     from tracker.transfer import uploads
 
-    today = date.today()
+    today = dates.today()
     with app.app_context():
         materials = factories.make_cluster("materials-manufacturing", "Materials & Manufacturing")
         wood = factories.make_cluster("wood", "Wood")
