@@ -191,7 +191,8 @@ def _compile_unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> s
     return "+" + compiler.process(element.clauses, **kw)
 
 
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """COUNT of the rows where `condition` holds (COUNT ignores the NULL of the others)."""
     return sa.func.count(sa.case((condition, 1)))
 
 
@@ -467,8 +468,8 @@ def _activity(first: date, last: date, portfolio: sa.Select) -> dict[str, Any]:
     row = db.session.execute(
         sa.select(
             sa.select(sa.func.count()).select_from(portfolio.subquery()).scalar_subquery(),
-            _count_if(in_month),
-            *[_count_if(in_month & (Interaction.type == t)) for t in InteractionType],
+            count_if(in_month),
+            *[count_if(in_month & (Interaction.type == t)) for t in InteractionType],
             sa.func.count(sa.distinct(sa.case((in_month, Interaction.company_id)))),
             sa.func.count(sa.distinct(Interaction.company_id)),
         ).where(

@@ -63,23 +63,19 @@ Key = tuple[int, int, int]
 Counts = dict[Key, list[int]]
 
 
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.count(sa.case((condition, 1)))
-
-
 def _answer_counts() -> list[sa.ColumnElement[int]]:
     """The HEALTH_COUNTS of a group of checks (HealthCheck joined), in their order."""
     columns = [
         sa.func.count(),
-        *[_count_if(HealthCheck.risk_level == level) for level in RiskLevel],
-        *[_count_if(HealthCheck.liquidity == answer) for answer in Liquidity],
-        _count_if(HealthCheck.short_time_work.is_(True)),
-        _count_if(HealthCheck.short_time_work.is_(False)),
+        *[figures.count_if(HealthCheck.risk_level == level) for level in RiskLevel],
+        *[figures.count_if(HealthCheck.liquidity == answer) for answer in Liquidity],
+        figures.count_if(HealthCheck.short_time_work.is_(True)),
+        figures.count_if(HealthCheck.short_time_work.is_(False)),
     ]
     for column in figures.TREND_FIELDS.values():
         columns += [
-            _count_if(column == Trend.UP),
-            _count_if(column == Trend.DOWN),
+            figures.count_if(column == Trend.UP),
+            figures.count_if(column == Trend.DOWN),
             sa.func.count(column),
         ]
     return columns
@@ -114,9 +110,9 @@ def _counted(company_ids: list[int] | None) -> sa.CompoundSelect:
     now, before = spans.c.rank, spans.c.previous_rank
     counts = [
         *_answer_counts(),
-        _count_if(follows & (now > before)),
-        _count_if(follows & (now < before)),
-        _count_if(follows & (now == before)),
+        figures.count_if(follows & (now > before)),
+        figures.count_if(follows & (now < before)),
+        figures.count_if(follows & (now == before)),
     ]
     everyone = (
         sa.select(sa.literal(SCOPE_ALL, sa.Integer), spans.c.span_from, spans.c.span_to, *counts)
@@ -142,9 +138,7 @@ def refresh(connection: sa.Connection) -> None:
 def stale(connection: sa.Connection) -> list[Any]:
     """The rows that differ from the records (empty unless something wrote past the ORM
     without refreshing)."""
-    kept_rows = set(map(tuple, connection.execute(sa.select(health_spans))))
-    derived = set(map(tuple, connection.execute(_counted(None))))
-    return sorted(kept_rows ^ derived, key=repr)
+    return kept.stale_rows(connection, (health_spans,), refresh)["health_spans"]
 
 
 def counts_of(connection: sa.Connection, company_ids: Iterable[int]) -> Counts:
@@ -193,9 +187,10 @@ def _touched(session: Session) -> tuple[set[int], list[HealthCheck]]:
                 continue
             if not new:
                 stored.append(obj.id)
-            # The key, and the company the relationship names (the key follows it at the
-            # flush); a new company's id is known after it, with nothing counted before.
-            company = obj.company
+            # The key, and the company the relationship names when it was set (the key
+            # follows it at the flush; read only then: no load per edited check); a new
+            # company's id is known after the flush, with nothing counted before.
+            company = obj.company if new or kept.changed(obj, ("company",)) else None
             if company is not None and company.id is None:
                 unresolved.append(obj)
             ids.update(i for i in (obj.company_id, company.id if company else None) if i)
