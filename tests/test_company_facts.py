@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from tests import factories
 from tracker import dates
 from tracker.companies import facts
+from tracker.companies import services as company_services
 from tracker.companies.queries import CompanyFilters, companies_query
 from tracker.extensions import db
 from tracker.followups import services as followups
@@ -19,6 +20,7 @@ from tracker.interactions.services import HealthAnswers
 from tracker.maintenance import purge
 from tracker.models import (
     Company,
+    CompanyStatus,
     InteractionType,
     NeedStatus,
     RiskLevel,
@@ -311,3 +313,62 @@ def test_todays_workload_from_the_facts_equals_the_one_worked_out(app, users):
                 other.open_needs,
                 other.open_solutions,
             )
+
+
+def test_the_rows_follow_the_company_own_name_status_and_archiving(app, users):
+    """The facts row carries the company's listed flag, status and sorting name: the risk and
+    silence filters and the sorts by contact read them there, right after each change."""
+    with app.app_context():
+        advisor = users["advisor"].id
+        day = TODAY - timedelta(days=100)
+        made = {}
+        for name in ("Kappa Tools S.A.", "Lambda Tools S.A.", "Mu Tools S.A."):
+            made[name] = company = factories.make_company(name)
+            factories.make_interaction(company, advisor, day)  # the same day: sorted by name
+            factories.make_health_check(company, advisor, day, risk_level=RiskLevel.HIGH)
+        db.session.commit()
+
+        def names(**filters: str) -> list[str]:
+            query = companies_query(CompanyFilters(**filters), user_id=advisor, on=TODAY)
+            return [c.legal_name for c in db.session.scalars(query).unique()]
+
+        assert names(risk="high", silent="90", sort="contact") == [
+            "Kappa Tools S.A.",
+            "Lambda Tools S.A.",
+            "Mu Tools S.A.",
+        ]
+        mu = made["Mu Tools S.A."]
+        company_services.update_company(
+            mu,
+            company_services.CompanyDetails(legal_name="Alpha Tools S.A.", status=mu.status),
+            actor=None,
+        )
+        company_services.update_company(
+            made["Kappa Tools S.A."],
+            company_services.CompanyDetails(
+                legal_name="Kappa Tools S.A.", status=CompanyStatus.DORMANT
+            ),
+            actor=None,
+        )
+        company_services.archive_company(made["Lambda Tools S.A."], actor=None)
+        db.session.commit()
+        assert no_stale_rows()
+        assert names(risk="high", silent="90", sort="-contact") == [
+            "Alpha Tools S.A.",
+            "Kappa Tools S.A.",
+        ]
+        assert names(risk="high", status="dormant") == ["Kappa Tools S.A."]
+        assert names(risk="high", status="active") == ["Alpha Tools S.A."]
+        assert names(risk="high", archived=True, sort="contact") == [
+            "Alpha Tools S.A.",
+            "Kappa Tools S.A.",
+            "Lambda Tools S.A.",
+        ]
+        company_services.restore_company(made["Lambda Tools S.A."], actor=None)
+        db.session.commit()
+        assert no_stale_rows()
+        assert names(silent="90", risk="high") == [
+            "Alpha Tools S.A.",
+            "Kappa Tools S.A.",
+            "Lambda Tools S.A.",
+        ]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests import factories
+from tracker import dates
 from tracker.companies import services
-from tracker.companies.queries import matching
+from tracker.companies.queries import CompanyFilters, companies_query, matching
 from tracker.extensions import db
 from tracker.gdpr import services as gdpr
 from tracker.maintenance import purge
 from tracker.models import Company, Person, User, company_search
+
+TODAY = dates.today()
 
 
 def found(q: str) -> list[str]:
@@ -137,3 +140,54 @@ def test_the_trigram_index_finds_what_reading_every_row_finds(app):
             assert found(needle) == expected, needle
         assert found("precision") == ["Precision Parts S.A."]
         assert found('"gut"') == ['Atelier "Gut" 50%_Bau S.à r.l.']
+
+
+def search_rows_match_their_companies() -> bool:
+    """Each search row's listed flag and sorting name are its company's."""
+    rows = db.session.execute(
+        sa.select(company_search.c.listed, company_search.c.name_key, Company.archived)
+        .add_columns(sa.func.lower(Company.legal_name))
+        .join(Company, Company.id == company_search.c.company_id)
+    ).all()
+    return bool(rows) and all(
+        listed is (not archived) and name_key == lowered
+        for listed, name_key, archived, lowered in rows
+    )
+
+
+def test_a_search_lists_by_name_and_leaves_archived_companies_out_until_asked(app):
+    """The list keeps and sorts a search's matches from the search rows alone: renaming,
+    archiving and restoring a company move it in and out of the results at once."""
+    with app.app_context():
+        beta = factories.make_company("Beta Precision S.A.")
+        factories.make_company("alpha precision S.à r.l.")
+        gamma = factories.make_company("Gamma Precision S.A.")
+        factories.make_company("Unrelated S.A.")
+        db.session.commit()
+
+        def listed(**filters) -> list[str]:
+            query = companies_query(CompanyFilters(q="precision", **filters), user_id=0, on=TODAY)
+            return [c.legal_name for c in db.session.scalars(query).unique()]
+
+        assert listed() == [
+            "alpha precision S.à r.l.",
+            "Beta Precision S.A.",
+            "Gamma Precision S.A.",
+        ]
+        assert listed(sort="-name")[0] == "Gamma Precision S.A."
+        services.update_company(
+            gamma, services.CompanyDetails(legal_name="Aardvark Precision S.A."), actor=None
+        )
+        services.archive_company(beta, actor=None)
+        db.session.commit()
+        assert search_rows_match_their_companies()
+        assert listed() == ["Aardvark Precision S.A.", "alpha precision S.à r.l."]
+        assert listed(archived=True) == [
+            "Aardvark Precision S.A.",
+            "alpha precision S.à r.l.",
+            "Beta Precision S.A.",
+        ]
+        services.restore_company(beta, actor=None)
+        db.session.commit()
+        assert search_rows_match_their_companies()
+        assert "Beta Precision S.A." in listed()

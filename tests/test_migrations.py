@@ -114,6 +114,13 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
             )
             conn.execute(
                 sa.text(
+                    "INSERT INTO companies (id, legal_name, country, status, archived, created_at,"
+                    " updated_at) VALUES (2, 'GONE Sàrl', 'LU', 'dormant', :t, :at, :at)"
+                ),
+                {"t": True, "at": at},
+            )
+            conn.execute(
+                sa.text(
                     "INSERT INTO needs (id, company_id, category_id, description, urgency, status,"
                     " identified_on, outcome, created_at) VALUES (1, 1, :c, 'Cash', 'high',"
                     " 'in_progress', '2026-01-02', '', :at)"
@@ -178,10 +185,12 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
             ]
             assert conn.execute(sa.text("SELECT count(*) FROM needs")).scalar() == 1
             # Revision 0007 fills the search rows of the companies already there.
-            search = conn.execute(sa.text("SELECT company_id, text FROM company_search")).all()
-            assert [tuple(row) for row in search] == [(1, "kept s.a.")]
+            search = conn.execute(
+                sa.text("SELECT company_id, text FROM company_search ORDER BY company_id")
+            ).all()
+            assert [tuple(row) for row in search] == [(1, "kept s.a."), (2, "gone sarl")]
             # Revision 0009 fills their facts rows.
-            kept = conn.execute(sa.text("SELECT * FROM company_facts")).one()
+            kept = conn.execute(sa.text("SELECT * FROM company_facts WHERE company_id = 1")).one()
             assert (kept.company_id, str(kept.last_contact_on)[:10]) == (1, "2026-03-02")
             assert kept.latest_risk == "high" and kept.next_followup_on is None
             # Revision 0014 gives each status change its company.
@@ -195,6 +204,19 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
                 sa.text("SELECT scope, span_from, span_to, assessed, risk_high FROM health_spans")
             ).all()
             assert [tuple(row) for row in spans] == [(0, 2026 * 12 + 3, 2026 * 12 + 8, 1, 1)]
+            # Revision 0019 gives both kept rows the company's listed flag and sorting name,
+            # and the facts row its status.
+            listing = conn.execute(
+                sa.text(
+                    "SELECT s.listed, s.name_key, f.listed, f.status, f.name_key"
+                    " FROM company_search s JOIN company_facts f ON f.company_id = s.company_id"
+                    " ORDER BY s.company_id"
+                )
+            ).all()
+            assert [(bool(a), b, bool(c), d, e) for a, b, c, d, e in listing] == [
+                (True, "kept s.a.", True, "active", "kept s.a."),
+                (False, "gone sàrl", False, "dormant", "gone sàrl"),
+            ]
         db.session.remove()
         db.engine.dispose()
 

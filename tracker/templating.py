@@ -89,5 +89,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES  # each language named in itself
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["staff_options"] = staff_options
+    app.jinja_env.globals["options_html"] = options_html
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["today"] = dates.today

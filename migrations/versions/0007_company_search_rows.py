@@ -27,12 +27,26 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint('company_id', name=op.f('pk_company_search')),
     )
-    # The rows of the companies already there, as the application keeps them.
-    from tracker.companies.search import refresh
+    # The rows of the companies already there: their search text as the application folds it,
+    # written with this revision's columns only (a later revision adds its own).
+    from tracker.companies.search import text_of
 
     connection = op.get_bind()
-    ids = connection.execute(sa.text("SELECT id FROM companies")).scalars().all()
-    refresh(connection, ids)
+    companies = connection.execute(
+        sa.text(
+            "SELECT id, legal_name, trade_name, locality, rcs_number, vat_number FROM companies"
+        )
+    ).all()
+    people = {}
+    for person in connection.execute(
+        sa.text("SELECT company_id, name, email, archived FROM people ORDER BY id")
+    ):
+        people.setdefault(person.company_id, []).append(person)
+    rows = [{"id": c.id, "text": text_of(c, people.get(c.id, []))} for c in companies]
+    if rows:
+        connection.execute(
+            sa.text("INSERT INTO company_search (company_id, text) VALUES (:id, :text)"), rows
+        )
 
 
 def downgrade():

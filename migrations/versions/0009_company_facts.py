@@ -43,10 +43,29 @@ def upgrade():
     op.create_index(
         'ix_company_facts_last_contact_on', 'company_facts', ['last_contact_on'], unique=False
     )
-    # The rows of the companies already there, as the application keeps them.
-    from tracker.companies.facts import refresh
-
-    refresh(op.get_bind())
+    # The rows of the companies already there, worked out from their records as this revision
+    # defines them (a later revision adds its own columns: the application's code of today
+    # would write those too).
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO company_facts (company_id, last_contact_on, latest_risk,"
+            " next_followup_on, open_needs, open_solutions)"
+            " SELECT c.id,"
+            " (SELECT max(i.occurred_on) FROM interactions i"
+            "  WHERE i.company_id = c.id AND i.archived = :no),"
+            " (SELECT h.risk_level FROM health_checks h"
+            "  WHERE h.company_id = c.id AND h.archived = :no AND h.risk_level IS NOT NULL"
+            "  ORDER BY h.checked_on DESC, h.id DESC LIMIT 1),"
+            " (SELECT min(f.due_on) FROM followups f"
+            "  WHERE f.company_id = c.id AND f.status = 'open'),"
+            " (SELECT count(*) FROM needs n"
+            "  WHERE n.company_id = c.id AND n.resolved_on IS NULL AND n.closed_on IS NULL),"
+            " (SELECT count(*) FROM solutions s JOIN needs n ON n.id = s.need_id"
+            "  WHERE n.company_id = c.id"
+            "  AND s.status IN ('suggested', 'in_preparation', 'submitted'))"
+            " FROM companies c"
+        ).bindparams(no=False)
+    )
 
 
 def downgrade():

@@ -1,6 +1,8 @@
 """What the companies list filters and sorts on, and the workload counts, kept in one row per
 company: `company_facts` (its latest contact, its latest assessed risk, its next open follow-up,
-its open needs and their open solutions).
+its open needs and their open solutions; and, from the company itself, whether it is listed,
+its status and its sorting name, so that the list keeps and orders companies from these rows
+alone).
 
 Worked out on the fly, "high risk, not contacted for 90 days, latest contact first" reads the
 history of every company of the agency; kept, it is one index range of a narrow table. Each row
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.companies import kept
+from tracker.companies.search import sort_name
 from tracker.models import (
     Company,
     FollowUp,
@@ -41,6 +44,7 @@ WATCHED: dict[type, tuple[str, ...]] = {
     Need: ("resolved_on", "closed_on", "company_id"),
     Solution: ("status", "need_id"),
 }
+COMPANY_FIELDS = ("archived", "status", "legal_name")  # a company's own, in its row
 OPEN_SOLUTION_STATUSES = tuple(status for status in SolutionStatus if not status.is_decided)
 
 
@@ -53,7 +57,15 @@ def derived(company_id: sa.ColumnElement[int]) -> dict[str, sa.ScalarSelect[Any]
     needs = Need.__table__.c
     solutions = Solution.__table__.c
     open_need = sa.and_(needs.resolved_on.is_(None), needs.closed_on.is_(None))
+    company = Company.__table__.alias("listed_company")
+
+    def own(value: Any) -> sa.ScalarSelect[Any]:
+        return sa.select(value).where(company.c.id == company_id).scalar_subquery()
+
     return {
+        "listed": own(sa.not_(company.c.archived)),
+        "status": own(company.c.status),
+        "name_key": own(sort_name(company.c.legal_name)),
         "last_contact_on": sa.select(sa.func.max(interactions.occurred_on))
         .where(interactions.company_id == company_id, interactions.archived.is_(False))
         .scalar_subquery(),
@@ -119,9 +131,10 @@ def stale(connection: sa.Connection) -> list[int]:
 
 def _note(session: Session, obj: Any) -> list[Any]:
     """A record of the flush that changes facts: it (its company, after the flush), and the
-    company or need it was moved from; a company only when it is new (it needs its row)."""
+    company or need it was moved from; a company when it is new (it needs its row) or its own
+    columns of the row change."""
     if isinstance(obj, Company):
-        return [obj] if obj in session.new else []
+        return [obj] if obj in session.new or kept.changed(obj, COMPANY_FIELDS) else []
     fields = WATCHED.get(type(obj))
     if fields is None or not (
         obj in session.new or obj in session.deleted or kept.changed(obj, fields)

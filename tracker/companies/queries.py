@@ -35,6 +35,7 @@ from tracker.models import (
     Urgency,
     User,
     company_facts,
+    company_search,
     workload_owners,
 )
 from tracker.pipeline.totals import NOBODY
@@ -49,6 +50,7 @@ SIZE_BANDS = [
 ]
 SILENCE_DAYS = (90, 180)
 SORTS = ("name", "contact", "followup", "employees")
+FACT_SORTS = ("contact", "followup")  # sorted on each company's facts row
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 10
 
@@ -122,34 +124,6 @@ class CompanyFilters:
         return result
 
 
-# Facts about a company, read from its company_facts row (tracker/companies/facts.py), correlated
-# with the company of the enclosing query.
-
-
-def _fact(name: str) -> sa.ScalarSelect[Any]:
-    return (
-        sa.select(company_facts.c[name])
-        .where(company_facts.c.company_id == Company.id)
-        .correlate(Company)
-        .scalar_subquery()
-    )
-
-
-def last_contact_on() -> sa.ScalarSelect[date]:
-    """The date of the company's latest contact."""
-    return _fact("last_contact_on")
-
-
-def next_followup_on() -> sa.ScalarSelect[date]:
-    """The due date of the company's earliest open follow-up."""
-    return _fact("next_followup_on")
-
-
-def latest_risk() -> sa.ScalarSelect[RiskLevel]:
-    """The risk level of the company's latest health check that assessed one."""
-    return _fact("latest_risk")
-
-
 # Accented letters and their plain forms, for PostgreSQL's translate().
 _ACCENTED = "àáâäãåçèéêëìíîïñòóôöõùúûüýÿÀÁÂÄÃÅÇÈÉÊËÌÍÎÏÑÒÓÔÖÕÙÚÛÜÝ"
 _PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuy"
@@ -217,20 +191,20 @@ def matching(q: str) -> sa.ColumnElement[bool]:
 
 def companies_query(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
     """The companies the filters keep, sorted; clusters and owner loaded alongside."""
-    return (
-        _kept(filters, user_id=user_id, on=on)
-        .with_only_columns(Company)
-        .options(selectinload(Company.clusters), joinedload(Company.owner))
+    return _companies_of(_kept(filters, user_id=user_id, on=on).subquery(), filters).options(
+        selectinload(Company.clusters), joinedload(Company.owner)
     )
 
 
 def company_page(filters: CompanyFilters, *, user_id: int, on: date, per_page: int) -> Pagination:
     """The page of the list that the `page` argument asks for, with the total."""
     return CompanyPage(
+        filters=filters,
         kept=_kept(filters, user_id=user_id, on=on),
         listed=_listed(filters, user_id=user_id),
-        ordering=_ordering(filters.sort, filters.scans),
-        counted=filters.scans,
+        # Counted with the page when the page sorts what it keeps anyway; a list walked in the
+        # order of an index reads its page alone and counts apart.
+        counted=filters.scans and filters.sort.removeprefix("-") not in FACT_SORTS,
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
@@ -241,9 +215,9 @@ class CompanyPage(Pagination):
     """A page of the list: its companies, clusters and owner loaded, and how many there are.
 
     The page's ids are picked first, from narrow rows: PostgreSQL would otherwise sort every
-    company kept, with its owner, to find 25. For a search or a filter on the facts (`scans`),
-    the total comes with the page (a window count) instead of from a second statement doing it
-    all again; only an empty page still counts apart.
+    company kept, with its owner, to find 25. For a search or a filter on the facts sorted by
+    name (`counted`), the total comes with the page (a window count) instead of from a second
+    statement doing it all again; only an empty page still counts apart.
     """
 
     def _query_items(self) -> list[Company]:
@@ -252,11 +226,11 @@ class CompanyPage(Pagination):
         if counted:
             kept = kept.add_columns(sa.func.count().over().label("total"))
         ids = kept.limit(self.per_page).offset(self._query_offset).subquery()
+        page = _companies_of(ids, self._query_args["filters"])
+        if counted:
+            page = page.add_columns(ids.c.total)
         rows = db.session.execute(
-            sa.select(Company, *([ids.c.total] if counted else []))
-            .join(ids, ids.c.id == Company.id)
-            .options(selectinload(Company.clusters), joinedload(Company.owner))
-            .order_by(*self._query_args["ordering"])
+            page.options(selectinload(Company.clusters), joinedload(Company.owner))
         ).all()
         self._total = rows[0].total if counted and rows else None
         return [row[0] for row in rows]
@@ -269,6 +243,18 @@ class CompanyPage(Pagination):
             return db.session.scalar(listed) or 0
         kept = self._query_args["kept"].order_by(None).subquery()
         return db.session.scalar(sa.select(sa.func.count()).select_from(kept)) or 0
+
+
+def _companies_of(ids: sa.Subquery, filters: CompanyFilters) -> sa.Select:
+    """The companies of `ids` (the kept ids, a column "id"), in the list's order: joined to the
+    kept rows that order is on, by their keys."""
+    query = sa.select(Company).join(ids, ids.c.id == Company.id)
+    rows = _rows(filters)
+    if rows is not None:
+        query = query.join(rows, rows.c.company_id == Company.id)
+    if rows is not company_facts and filters.sort.removeprefix("-") in FACT_SORTS:
+        query = query.join(company_facts, company_facts.c.company_id == Company.id)
+    return query.order_by(*_ordering(filters))
 
 
 def _listed(filters: CompanyFilters, *, user_id: int) -> sa.Select | None:
@@ -290,44 +276,77 @@ def _listed(filters: CompanyFilters, *, user_id: int) -> sa.Select | None:
     return query
 
 
-def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
-    """The ids of the companies the filters keep, in the list's order."""
-    query = sa.select(Company.id)
-    if not filters.archived:
-        query = query.where(Company.archived.is_(False))
+def _rows(filters: CompanyFilters) -> sa.Table | None:
+    """The kept rows a list reads its companies from: the search rows for a search, each
+    company's facts row for a filter or a sort on the facts (tracker/companies/search.py,
+    facts.py); None: the companies themselves. Either carries the company's listed flag and
+    sorting name (the facts row its status too), so that a search or the risk and silence
+    filters keep and order their companies without reading each one: only the page's."""
     if filters.q:
-        query = query.where(matching(filters.q))
+        return company_search
+    if filters.risk or filters.silent or filters.sort.removeprefix("-") in FACT_SORTS:
+        return company_facts
+    return None
+
+
+def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
+    """The ids of the companies the filters keep (a column "id"), in the list's order."""
+    rows = _rows(filters)
+    if rows is None:
+        query = sa.select(Company.id.label("id"))
+        if not filters.archived:
+            query = query.where(Company.archived.is_(False))
+    else:
+        query = sa.select(rows.c.company_id.label("id")).select_from(rows)
+        if not filters.archived:
+            query = query.where(rows.c.listed.is_(True))
+    if filters.q:
+        query = query.where(search.found(fold(filters.q)))
+    facts = company_facts.c
+    if rows is company_search and (
+        filters.risk or filters.silent or filters.sort.removeprefix("-") in FACT_SORTS
+    ):
+        query = query.join(company_facts, facts.company_id == company_search.c.company_id)
+    # One range of the facts' (latest_risk, last_contact_on) index, not every company's health
+    # checks and contacts.
+    if filters.risk == "none":
+        query = query.where(facts.latest_risk.is_(None))
+    elif filters.risk:
+        query = query.where(facts.latest_risk == RiskLevel(filters.risk))
+    if filters.silent:
+        # Not contacted for N days: no contact dated in the N days up to today.
+        since = on - timedelta(days=int(filters.silent) - 1)
+        last = facts.last_contact_on
+        query = query.where(sa.or_(last.is_(None), last < since))
+    if filters.status and rows is company_facts:  # else a condition on the companies
+        query = query.where(facts.status == CompanyStatus(filters.status))
+    company = _company_conditions(filters, user_id=user_id)
+    if rows is not None and (company or filters.sort.removeprefix("-") == "employees"):
+        query = query.join(Company, Company.id == rows.c.company_id)
+    query = query.where(*company)
+    return query.order_by(*_ordering(filters))
+
+
+def _company_conditions(filters: CompanyFilters, *, user_id: int) -> list[sa.ColumnElement[bool]]:
+    """The filters on the companies' own columns (the status: when not read from the facts)."""
+    conditions = []
     if filters.cluster:
-        query = query.where(Company.clusters.any(Cluster.slug == filters.cluster))
+        conditions.append(Company.clusters.any(Cluster.slug == filters.cluster))
     if filters.owner == "mine":
-        query = query.where(Company.owner_id == user_id)
+        conditions.append(Company.owner_id == user_id)
     elif filters.owner == "none":
-        query = query.where(Company.owner_id.is_(None))
+        conditions.append(Company.owner_id.is_(None))
     elif filters.owner:
-        query = query.where(Company.owner_id == int(filters.owner))
-    if filters.status:
-        query = query.where(Company.status == CompanyStatus(filters.status))
+        conditions.append(Company.owner_id == int(filters.owner))
+    if filters.status and _rows(filters) is not company_facts:
+        conditions.append(Company.status == CompanyStatus(filters.status))
     if filters.market:
-        query = query.where(Company.markets.any(Market.slug == filters.market))
+        conditions.append(Company.markets.any(Market.slug == filters.market))
     if filters.nace:
-        query = query.where(Company.nace_code.like(f"{filters.nace}%"))
+        conditions.append(Company.nace_code.like(f"{filters.nace}%"))
     if filters.size:
-        query = query.where(_size_condition(filters.size))
-    if filters.risk or filters.silent:
-        # One range of the facts' (latest_risk, last_contact_on) index, not every company's
-        # health checks and contacts.
-        known = []
-        if filters.risk == "none":
-            known.append(company_facts.c.latest_risk.is_(None))
-        elif filters.risk:
-            known.append(company_facts.c.latest_risk == RiskLevel(filters.risk))
-        if filters.silent:
-            # Not contacted for N days: no contact dated in the N days up to today.
-            since = on - timedelta(days=int(filters.silent) - 1)
-            last = company_facts.c.last_contact_on
-            known.append(sa.or_(last.is_(None), last < since))
-        query = query.where(Company.id.in_(sa.select(company_facts.c.company_id).where(*known)))
-    return query.order_by(*_ordering(filters.sort, filters.scans))
+        conditions.append(_size_condition(filters.size))
+    return conditions
 
 
 def _size_condition(band: str) -> sa.ColumnElement[bool]:
@@ -341,29 +360,30 @@ def _size_condition(band: str) -> sa.ColumnElement[bool]:
     raise ValueError(band)
 
 
-def _ordering(sort: str, scans: bool = False) -> list[Any]:
-    """The list's order; `scans`: a search or a filter on the facts keeps the companies.
-
-    The plain list walks ix_companies_list_order. A search or a filter keeps a few companies,
-    which are better sorted than found by walking every company in the index's order: the name
-    is then an expression the index does not cover (PostgreSQL, misled by the window count under
-    the LIMIT, would walk the index and probe each company).
-    """
+def _ordering(filters: CompanyFilters) -> list[Any]:
+    """The list's order, on the rows the list reads (`_rows`): the plain list walks
+    ix_companies_list_order; a search or a filter sorts its few companies by the name its
+    rows carry; a list by latest contact or next follow-up walks the facts' index in that
+    order (SQLite sorts only the companies of one day by name, PostgreSQL's incremental sort
+    likewise)."""
+    sort = filters.sort
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
-    name = sa.func.lower(Company.legal_name.concat("") if scans else Company.legal_name)
+    rows = _rows(filters)
+    name = sa.func.lower(Company.legal_name) if rows is None else rows.c.name_key
     if key == "contact":
-        contact = last_contact_on()
+        contact = company_facts.c.last_contact_on
         # Oldest first puts the never-contacted companies at the top: they are the oldest.
         first = contact.desc().nulls_last() if descending else contact.asc().nulls_first()
-        return [first, name, Company.id]
+        return [first, name, Company.id if rows is None else rows.c.company_id]
+    ident = Company.id if rows is None else rows.c.company_id
     if key == "followup":
-        due = next_followup_on()
-        return [(due.desc() if descending else due.asc()).nulls_last(), name, Company.id]
+        due = company_facts.c.next_followup_on
+        return [(due.desc() if descending else due.asc()).nulls_last(), name, ident]
     if key == "employees":
         size = Company.employees
-        return [(size.desc() if descending else size.asc()).nulls_last(), name, Company.id]
-    return [name.desc() if descending else name, Company.id.desc() if descending else Company.id]
+        return [(size.desc() if descending else size.asc()).nulls_last(), name, ident]
+    return [name.desc() if descending else name, ident.desc() if descending else ident]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,11 @@ company_search = sa.Table(
     db.metadata,
     sa.Column("company_id", sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("text", sa.Text, nullable=False),
+    # Whether the company is listed (not archived), and its name as the list sorts it
+    # (lower-cased by the database): a search keeps and sorts its matches from these rows
+    # alone, without reading every match's company.
+    sa.Column("listed", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("name_key", sa.String(200), nullable=False, server_default=""),
 )
 
 # One row per company: facts the companies list filters and sorts on, derived from its
@@ -59,6 +64,12 @@ company_facts = sa.Table(
     # can be in the future): the workload's counts.
     sa.Column("open_needs", sa.Integer, nullable=False, server_default="0"),
     sa.Column("open_solutions", sa.Integer, nullable=False, server_default="0"),
+    # The company's own listed (not archived), status and sorting name, as in company_search:
+    # the risk and silence filters and the sorts by contact keep and order from these rows
+    # alone.
+    sa.Column("listed", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("status", enum_column(CompanyStatus, 16), nullable=False, server_default="active"),
+    sa.Column("name_key", sa.String(200), nullable=False, server_default=""),
     sa.Index("ix_company_facts_risk_contact", "latest_risk", "last_contact_on"),
     sa.Index("ix_company_facts_last_contact_on", "last_contact_on"),
 )
