@@ -703,6 +703,21 @@ def test_workload_per_advisor_with_zeros_for_an_advisor_with_nothing(
     assert '<th scope="row">Total</th>' in html
 
 
+def test_workload_lists_anyone_else_with_a_figure_in_name_order(
+    app, client, login_as, workload_world
+):
+    """A former advisor who still owns a company has a figure: listed among the advisors, by
+    name."""
+    with app.app_context():
+        gone = db.session.get(User, workload_world["gone"])
+        factories.make_company("Left Behind S.A.", owner_id=gone.id)
+        db.session.commit()
+    login_as("manager")
+    names = [row[0] for row in workload_csv(client)]
+    assert names == ["Advisor Tester", "Bea Other", "Gone Advisor", "Idle Advisor", "No advisor"]
+    assert workload_csv(client)[2] == ["Gone Advisor", "1", "0", "0", "0", "0"]
+
+
 def test_workload_at_the_end_of_last_month(client, login_as, workload_world):
     login_as("manager")
     october = workload_csv(client, "preset=last-month")

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
+from tracker.companies.kept import chunks
 from tracker.extensions import db
 from tracker.models import (
     Cluster,
@@ -613,8 +614,15 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
                     user_clusters.c.cluster_id == scope.cluster_id
                 )
             )
-        listed = sa.or_(listed, User.id.in_([key for key in counts if key is not None]))
     users = db.session.execute(sa.select(User.id, User.name).where(listed)).all()
+    if scope.advisor_id is None:
+        # Anyone else with a figure (a former advisor, a manager owning companies): by key,
+        # the few not listed already (not hundreds of keys in one statement).
+        others = set(counts) - {user_id for user_id, _name in users} - {None}
+        for chunk in chunks(sorted(others)):
+            users += db.session.execute(
+                sa.select(User.id, User.name).where(User.id.in_(chunk))
+            ).all()
     rows = [WorkloadRow(user_id, name, **counts.get(user_id, {})) for user_id, name in users]
     rows.sort(key=lambda row: (row.name.casefold(), row.user_id))
     if scope.advisor_id is None and counts.get(None):
@@ -623,13 +631,14 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
 
 
 def sort_workload(rows: list[WorkloadRow], sort: str) -> list[WorkloadRow]:
-    """`rows` sorted by a column of WORKLOAD_SORTS, "-" in front for descending; by name within
-    a tie, and "No advisor" always last."""
+    """`rows` (by name, as `workload` gives them) sorted by a column of WORKLOAD_SORTS, "-" in
+    front for descending; by name within a tie, and "No advisor" always last."""
     key = sort.removeprefix("-")
     if key not in WORKLOAD_SORTS:
         key, sort = "name", "name"
     people = [row for row in rows if row.user_id is not None]
-    people.sort(key=lambda row: (row.name.casefold(), row.user_id))
+    if sort == "name":
+        return people + [row for row in rows if row.user_id is None]
     if key == "name":
         people.sort(key=lambda row: row.name.casefold(), reverse=sort.startswith("-"))
     else:
@@ -638,10 +647,11 @@ def sort_workload(rows: list[WorkloadRow], sort: str) -> list[WorkloadRow]:
 
 
 def workload_total(rows: Iterable[WorkloadRow]) -> WorkloadRow:
-    total = WorkloadRow(None, "")
-    for row in rows:
-        total.add(row)
-    return total
+    """Each figure summed over `rows` (a column at a time: hundreds of advisors)."""
+    rows = list(rows)
+    return WorkloadRow(
+        None, "", **{name: sum(getattr(row, name) for row in rows) for name in WORKLOAD_SORTS[1:]}
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -792,6 +802,9 @@ class FunnelRow:
     # How many decisions took each number of days since the suggestion: the median comes from
     # these counts, whose size is bounded by the days a decision can take, not by the agency.
     decision_days: Counter[int] = field(default_factory=Counter)
+    # The kept funnel's decisions instead, worked out by the database from the rows kept per
+    # day: how many, and the days of the two middle ones (one and the same when odd).
+    kept_median: tuple[int, int, int] | None = None
 
     @property
     def submitted_rate(self) -> Decimal | None:
@@ -805,6 +818,8 @@ class FunnelRow:
 
     @property
     def decided(self) -> int:
+        if self.kept_median is not None:
+            return self.kept_median[0]
         return self.decision_days.total()
 
     @property
@@ -813,6 +828,8 @@ class FunnelRow:
         decided = self.decided
         if not decided:
             return None
+        if self.kept_median is not None:
+            return (self.kept_median[1] + self.kept_median[2]) / 2
         # The values at positions (decided - 1) // 2 and decided // 2 of the sorted days.
         low, high, seen = None, None, 0
         for days, n in sorted(self.decision_days.items()):
@@ -832,30 +849,103 @@ def _cents(amount: Any) -> Decimal:
 
 def _kept_flows(scope: Scope, first: date, last: date) -> sa.Select:
     """The funnel's figures from its rows kept per day (tracker/pipeline/flows.py): each day
-    row of the period, less each pair of a solution's days both in it (sign -1)."""
+    row of the period, less each pair of a solution's days both in it (sign -1). Rows of
+    (metric, instrument, partner, n, cents, low, high): the flows by instrument; "decided" by
+    instrument, and "decided_all" for the whole, with the days taken by the two middle
+    decisions (`low`, `high`; the same one when their number is odd). The medians are worked
+    out by the database from the rows grouped by days taken, not by the application from a
+    row per day, instrument and days taken; rows are grouped by instrument id and named last
+    (instrument names are unique)."""
 
     def part(table: sa.Table, sign: int, within: list[sa.ColumnElement[bool]]) -> sa.Select:
         conditions = list(within)
         if scope.instrument_id is not None:
             conditions.append(table.c.instrument_id == scope.instrument_id)
-        keys = [table.c.metric, Instrument.name, table.c.partner, table.c.days]
+        return sa.select(
+            table.c.metric,
+            table.c.instrument_id,
+            table.c.partner,
+            table.c.days,
+            (sign * table.c.solutions).label("n"),
+            (sign * table.c.cents).label("cents"),
+        ).where(*conditions)
+
+    pair_within = [funnel_repeats.c.earlier >= first, funnel_repeats.c.later <= last]
+    rows = sa.union_all(
+        part(funnel_days, 1, [funnel_days.c.day.between(first, last)]),
+        part(funnel_repeats, -1, pair_within),
+    ).cte("funnel_rows")
+    key = [rows.c.instrument_id, rows.c.partner]
+    flows = (
+        sa.select(
+            rows.c.metric,
+            *key,
+            sa.func.sum(rows.c.n).label("n"),
+            sa.func.sum(rows.c.cents).label("cents"),
+        )
+        .where(rows.c.metric != "decided")
+        .group_by(rows.c.metric, *key)
+        .subquery("flows")
+    )
+    taken = (
+        sa.select(*key, rows.c.days, sa.func.sum(rows.c.n).label("n"))
+        .where(rows.c.metric == "decided")
+        .group_by(*key, rows.c.days)
+        .having(sa.func.sum(rows.c.n) != 0)
+        .cte("decisions_taken")
+    )
+    by_days = (
+        sa.select(taken.c.days, sa.func.sum(taken.c.n).label("n"))
+        .group_by(taken.c.days)
+        .subquery("all_taken")
+    )
+
+    def middle(counted: sa.Subquery, metric: str, keys: list[Any]) -> sa.Select:
+        # Decisions in order of days taken: the low middle one is the first day whose running
+        # count reaches half of them, the high one the first whose count passes half.
+        upto, total, days = counted.c.upto, counted.c.total, counted.c.days
         return (
             sa.select(
+                sa.literal(metric).label("metric"),
                 *keys,
-                (sign * sa.func.sum(table.c.solutions)).label("n"),
-                (sign * sa.func.sum(table.c.cents)).label("cents"),
+                sa.cast(sa.func.max(total), sa.Integer).label("n"),
+                sa.cast(sa.null(), sa.BigInteger).label("cents"),
+                sa.func.min(sa.case((2 * upto >= total, days))).label("low"),
+                sa.func.min(sa.case((2 * upto > total, days))).label("high"),
             )
-            .select_from(table)
-            .outerjoin(Instrument, Instrument.id == table.c.instrument_id)
-            .where(*conditions)
+            .select_from(counted)
             .group_by(*keys)
         )
 
-    pair_within = [funnel_repeats.c.earlier >= first, funnel_repeats.c.later <= last]
-    return sa.union_all(
-        part(funnel_days, 1, [funnel_days.c.day.between(first, last)]),
-        part(funnel_repeats, -1, pair_within),
-    )
+    def counted(source: Any, keys: list[Any]) -> sa.Subquery:
+        partition = keys or None
+        return sa.select(
+            *keys,
+            source.c.days,
+            sa.func.sum(source.c.n)
+            .over(partition_by=partition, order_by=source.c.days, rows=(None, 0))
+            .label("upto"),
+            sa.func.sum(source.c.n).over(partition_by=partition).label("total"),
+        ).subquery()
+
+    each = counted(taken, [taken.c.instrument_id, taken.c.partner])
+    whole = counted(by_days, [])
+    no_day = sa.cast(sa.null(), sa.Integer)
+    no_key = [sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.String)]
+    medians = sa.union_all(
+        sa.select(flows, no_day.label("low"), no_day.label("high")),
+        middle(each, "decided", [each.c.instrument_id, each.c.partner]),
+        middle(whole, "decided_all", no_key),
+    ).subquery("figures")
+    return sa.select(
+        medians.c.metric,
+        Instrument.name,
+        medians.c.partner,
+        medians.c.n,
+        medians.c.cents,
+        medians.c.low,
+        medians.c.high,
+    ).outerjoin(Instrument, Instrument.id == medians.c.instrument_id)
 
 
 def funnel(
@@ -900,19 +990,27 @@ def funnel(
         return rows[label]
 
     if kept and scope == Scope(instrument_id=scope.instrument_id):
-        for metric, instrument, referral, taken, n, cents in db.session.execute(
+        whole = None
+        for metric, instrument, referral, n, cents, low, high in db.session.execute(
             _kept_flows(scope, first, last)
         ):
+            if metric == "decided_all":
+                whole = (n, low, high) if n else None
+                continue
+            if metric == "decided" and not n:
+                continue
             target = row(instrument, referral)
             if metric == "decided":
-                target.decision_days[taken] += n
+                target.kept_median = (n, low, high)
                 continue
             setattr(target, metric, getattr(target, metric) + n)
             if metric == "submitted":
                 target.requested_eur += _cents(cents)
             elif metric == "granted":
                 target.granted_eur += _cents(cents)
-        return _ordered(rows)
+        ordered, total = _ordered(rows)
+        total.kept_median = whole or (0, 0, 0)
+        return ordered, total
 
     flows = sa.union_all(
         flow("suggested", figures.suggested_in(first, last), Solution.amount_requested),
