@@ -254,3 +254,29 @@ def test_the_agency_workload_from_the_totals_equals_the_one_worked_out(app):
         rows = queries.workload(AGENCY, TODAY, TODAY)
         for figure in ("portfolio", "contacts", "open_needs", "open_solutions", "overdue"):
             assert sum(getattr(row, figure) for row in rows) > 0, figure
+
+
+def test_the_agency_page_by_name_equals_the_whole_workload_cut_in_pages(app, users):
+    """The manager's first view reads the page's advisors only: each page, and the total, are
+    those of the whole list; a former advisor with companies and the companies nobody owns
+    are listed as in the whole list."""
+    from tracker.demo.volume import seed_volume
+
+    with app.app_context():
+        seed_volume(40, 800)
+        former = db.session.get(User, factories.make_user(email="f@example.lu", name="Zed").id)
+        factories.make_company("Former's S.A.", owner_id=former.id)
+        former.active = False
+        factories.make_company("Nobody's S.A.")
+        db.session.commit()
+        whole = queries.workload(AGENCY, TODAY, TODAY)
+        assert any(row.name == "Zed" for row in whole) and whole[-1].user_id is None
+        per_page = 2
+        pages = -(-len(whole) // per_page)
+        assert pages > 2
+        for number in range(1, pages + 1):
+            with app.test_request_context(f"/pipeline/workload?page={number}"):
+                page, total = queries.workload_page(TODAY, per_page)
+            assert page.items == whole[(number - 1) * per_page : number * per_page], number
+            assert page.total == len(whole)
+            assert total == queries.workload_total(whole)

@@ -110,6 +110,8 @@ workload_contacts = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("advisor_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("contacts", sa.Integer, nullable=False),
+    # An advisor's days: the workload's page reads its advisors' rows alone.
+    sa.Index("ix_workload_contacts_advisor_day", "advisor_id", "day", "contacts"),
     sqlite_with_rowid=False,
 )
 
@@ -121,6 +123,7 @@ workload_followups = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("assignee_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("open", sa.Integer, nullable=False),
+    sa.Index("ix_workload_followups_assignee_day", "assignee_id", "day", "open"),
     sqlite_with_rowid=False,
 )
 

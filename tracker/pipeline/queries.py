@@ -67,6 +67,7 @@ from tracker.models import (
     workload_owners,
 )
 from tracker.pipeline import columns as kept_columns
+from tracker.pipeline.totals import NOBODY
 from tracker.reports import figures
 
 OPEN_STATUSES = tuple(s for s in SolutionStatus if not s.is_decided)
@@ -628,6 +629,84 @@ def workload(scope: Scope, as_of: date, today: date, kept: bool = True) -> list[
     if scope.advisor_id is None and counts.get(None):
         rows.append(WorkloadRow(None, "", **counts[None]))
     return rows
+
+
+def workload_page(today: date, per_page: int) -> tuple[Pagination, WorkloadRow]:
+    """The agency's workload today, by name, one page of advisors at a time (the `page` query
+    argument), and the total of every advisor: what `workload` gives for the whole list, read
+    for the page's advisors only. Who is listed comes from the users and the kept totals
+    (tracker/pipeline/totals.py); each figure of the page from a row per advisor (and day, for
+    the contacts and the overdue follow-ups) of the page's advisors; the total from the kept
+    rows summed by the database. Four statements, whatever the number of advisors."""
+    owners, logged, due = workload_owners.c, workload_contacts.c, workload_followups.c
+    window = logged.day.between(*figures.contact_window(today, CONTACT_DAYS))
+    overdue = due.day < today
+    advisors = sa.and_(User.active.is_(True), User.role == Role.ADVISOR)
+    people = db.session.execute(sa.select(User.id, User.name).where(advisors)).all()
+
+    # Anyone else with a figure (a former advisor, a manager owning companies), as `workload`
+    # lists them: each of the few other users looked up in the kept rows by their key; and
+    # whether the companies nobody owns have figures.
+    def has(key: Any) -> sa.ColumnElement[bool]:
+        return sa.or_(
+            sa.exists().where(owners.owner_key == key, owners.companies > 0),
+            sa.exists().where(logged.advisor_id == key, window),
+            sa.exists().where(due.assignee_id == key, overdue),
+        )
+
+    others = sa.select(User.id, User.name).where(sa.not_(advisors), has(User.id))
+    unowned = sa.select(sa.cast(sa.null(), sa.Integer), sa.literal("")).where(
+        sa.exists().where(owners.owner_key == NOBODY, owners.companies > 0)
+    )
+    found = db.session.execute(sa.union_all(others, unowned)).all()
+    people += [row for row in found if row[0] is not None]
+    nobody = any(row[0] is None for row in found)
+    people.sort(key=lambda person: (person.name.casefold(), person.id))
+    everyone: list[tuple[int | None, str]] = [(p.id, p.name) for p in people]
+    if nobody:
+        everyone.append((None, ""))
+    page = paginate_list(everyone, per_page=per_page)
+
+    keys = [NOBODY if user_id is None else user_id for user_id, _name in page.items]
+    ids = [key for key in keys if key != NOBODY]
+    counts: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for name, key, n, needs, solutions in db.session.execute(
+        sa.union_all(
+            sa.select(
+                sa.literal("portfolio"),
+                owners.owner_key,
+                owners.companies,
+                owners.open_needs,
+                owners.open_solutions,
+            ).where(owners.companies > 0, owners.owner_key.in_(keys)),
+            sa.select(sa.literal("contacts"), logged.advisor_id, sa.func.sum(logged.contacts), 0, 0)
+            .where(window, logged.advisor_id.in_(ids))
+            .group_by(logged.advisor_id),
+            sa.select(sa.literal("overdue"), due.assignee_id, sa.func.sum(due.open), 0, 0)
+            .where(overdue, due.assignee_id.in_(ids))
+            .group_by(due.assignee_id),
+        )
+    ):
+        figures_of = counts[None if key == NOBODY else key]
+        figures_of[name] = n
+        if name == "portfolio":
+            figures_of.update(open_needs=needs, open_solutions=solutions)
+    page.items = [WorkloadRow(key, name, **counts.get(key, {})) for key, name in page.items]
+
+    def summed(column: Any, *conditions: Any) -> sa.ScalarSelect[Any]:
+        total = sa.func.coalesce(sa.func.sum(column), 0)
+        return sa.select(total).where(*conditions).scalar_subquery()
+
+    total = db.session.execute(
+        sa.select(
+            summed(owners.companies, owners.companies > 0),
+            summed(logged.contacts, window),
+            summed(owners.open_needs, owners.companies > 0),
+            summed(owners.open_solutions, owners.companies > 0),
+            summed(due.open, overdue),
+        )
+    ).one()
+    return page, WorkloadRow(None, "", *total)
 
 
 def sort_workload(rows: list[WorkloadRow], sort: str) -> list[WorkloadRow]:

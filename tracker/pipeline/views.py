@@ -281,15 +281,29 @@ def workload() -> Response | str:
     if sort.removeprefix("-") not in queries.WORKLOAD_SORTS:
         sort = "name"
     review = Review(sort=None if sort == "name" else sort)
-    rows = queries.sort_workload(queries.workload(review.scope, review.as_of, review.today), sort)
-    if review.export:
-        return review.download("workload", tables.workload(rows), snapshot=True)
+    per_page = current_app.config["PAGE_SIZE"]
+    if (
+        not review.export
+        and sort == "name"
+        and review.scope == queries.Scope()
+        and review.as_of >= review.today
+    ):
+        # The agency today by name, as a manager first sees it: the page's advisors only.
+        page, total = queries.workload_page(review.today, per_page)
+    else:
+        rows = queries.sort_workload(
+            queries.workload(review.scope, review.as_of, review.today), sort
+        )
+        if review.export:
+            return review.download("workload", tables.workload(rows), snapshot=True)
+        # A page of advisors at a time: an agency may have hundreds.
+        page = queries.paginate_list(rows, per_page=per_page)
+        total = queries.workload_total(rows)
     return review.render(
         "pipeline/workload.html",
-        rows=rows,
-        # A page of advisors at a time: an agency may have hundreds.
-        page=queries.paginate_list(rows, per_page=current_app.config["PAGE_SIZE"]),
-        total=queries.workload_total(rows),
+        page=page,
+        total=total,
+        many=page.total > 1,
         sort=sort,
         contact_days=queries.CONTACT_DAYS,
         overdue_now=review.as_of >= review.today,
