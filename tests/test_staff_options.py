@@ -45,3 +45,23 @@ def test_staff_options_mark_the_user_as_me(app):
     assert html == (
         '<option value="7">Anne Schmit (me)</option><option selected value="9">Luc Weber</option>'
     )
+
+
+def test_options_written_again_mark_only_the_chosen_one_each_time(app):
+    """The options of a list are kept once written: the same list with another choice, or
+    none, or in another language, comes out right."""
+    from flask_babel import force_locale, lazy_gettext
+
+    pairs = [(1, HOSTILE), (2, "Anne Schmit"), ("", lazy_gettext("Nobody"))]
+    first = str(options_html(pairs, 1))
+    assert first.startswith('<option selected value="1">&lt;script&gt;')
+    assert str(options_html(pairs, 2)).count(" selected") == 1
+    assert '<option selected value="2">Anne Schmit</option>' in str(options_html(pairs, 2))
+    assert " selected" not in str(options_html(pairs, 3)) + str(options_html(pairs, "2"))
+    assert str(options_html(pairs, 1)) == first
+    with app.test_request_context():
+        with force_locale("fr"):
+            french = str(options_html(pairs, ""))
+        english = str(options_html(pairs, ""))
+    assert '<option selected value="">Personne</option>' in french
+    assert '<option selected value="">Nobody</option>' in english

@@ -140,7 +140,7 @@ def scope_options() -> ScopeOptions:
         clusters=list(db.session.scalars(sa.select(Cluster).order_by(Cluster.name))),
         # Their ids and names only: an agency may have hundreds of them.
         advisors=list(
-            db.session.execute(
+            db.session.connection().execute(
                 sa.select(User.id, User.name)
                 .where(User.active.is_(True), User.role != Role.VIEWER)
                 .order_by(User.name, User.id)
@@ -642,7 +642,7 @@ def workload_page(today: date, per_page: int) -> tuple[Pagination, WorkloadRow]:
     window = logged.day.between(*figures.contact_window(today, CONTACT_DAYS))
     overdue = due.day < today
     advisors = sa.and_(User.active.is_(True), User.role == Role.ADVISOR)
-    people = db.session.execute(sa.select(User.id, User.name).where(advisors)).all()
+    people = db.session.connection().execute(sa.select(User.id, User.name).where(advisors)).all()
 
     # Anyone else with a figure (a former advisor, a manager owning companies), as `workload`
     # lists them: each of the few other users looked up in the kept rows by their key; and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -98,13 +99,23 @@ def optional_int(value: object) -> int | None:
 
 def options_html(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> Markup:
     """<option>s of (value, label) pairs, the one of value `selected` marked, as WTForms writes
-    them: in one pass, since the staff selects list hundreds of people."""
-    html = "".join(
-        f'<option{" selected" if value == selected else ""} value="{_attribute(value)}">'
-        f"{escape(label)}</option>"
-        for value, label in choices
+    them. The staff selects list hundreds of people, the same on every page: each option's
+    HTML is kept for the list it belongs to (labels as text, in the page's language), and only
+    the selected one is written anew."""
+    pairs = tuple((value, str(label)) for value, label in choices)
+    written = _options(pairs)
+    for index, (value, label) in enumerate(pairs):
+        if value == selected:
+            marked = f'<option selected value="{_attribute(value)}">{escape(label)}</option>'
+            return Markup("".join((*written[:index], marked, *written[index + 1 :])))  # noqa: S704
+    return Markup("".join(written))  # noqa: S704 (every value and label escaped in _options)
+
+
+@lru_cache(maxsize=256)
+def _options(pairs: tuple[tuple[Any, str], ...]) -> tuple[str, ...]:
+    return tuple(
+        f'<option value="{_attribute(value)}">{escape(label)}</option>' for value, label in pairs
     )
-    return Markup(html)  # noqa: S704 (every value and label escaped above)
 
 
 def _attribute(value: Any) -> str:
