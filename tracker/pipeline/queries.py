@@ -950,10 +950,18 @@ def _kept_flows(scope: Scope, first: date, last: date) -> sa.Select:
         ).where(*conditions)
 
     pair_within = [funnel_repeats.c.earlier >= first, funnel_repeats.c.later <= last]
-    rows = sa.union_all(
-        part(funnel_days, 1, [funnel_days.c.day.between(first, last)]),
-        part(funnel_repeats, -1, pair_within),
-    ).cte("funnel_rows")
+
+    def rows_of(decided: bool) -> sa.Subquery:
+        # The decisions, or the other flows: each part reads its own rows of the period.
+        def metric(table: sa.Table) -> sa.ColumnElement[bool]:
+            return table.c.metric == "decided" if decided else table.c.metric != "decided"
+
+        return sa.union_all(
+            part(funnel_days, 1, [funnel_days.c.day.between(first, last), metric(funnel_days)]),
+            part(funnel_repeats, -1, [*pair_within, metric(funnel_repeats)]),
+        ).subquery("decided_rows" if decided else "flow_rows")
+
+    rows = rows_of(decided=False)
     key = [rows.c.instrument_id, rows.c.partner]
     flows = (
         sa.select(
@@ -962,15 +970,19 @@ def _kept_flows(scope: Scope, first: date, last: date) -> sa.Select:
             sa.func.sum(rows.c.n).label("n"),
             sa.func.sum(rows.c.cents).label("cents"),
         )
-        .where(rows.c.metric != "decided")
         .group_by(rows.c.metric, *key)
         .subquery("flows")
     )
+    decided = rows_of(decided=True)
     taken = (
-        sa.select(*key, rows.c.days, sa.func.sum(rows.c.n).label("n"))
-        .where(rows.c.metric == "decided")
-        .group_by(*key, rows.c.days)
-        .having(sa.func.sum(rows.c.n) != 0)
+        sa.select(
+            decided.c.instrument_id,
+            decided.c.partner,
+            decided.c.days,
+            sa.func.sum(decided.c.n).label("n"),
+        )
+        .group_by(decided.c.instrument_id, decided.c.partner, decided.c.days)
+        .having(sa.func.sum(decided.c.n) != 0)
         .cte("decisions_taken")
     )
     by_days = (
@@ -1004,7 +1016,10 @@ def _kept_flows(scope: Scope, first: date, last: date) -> sa.Select:
             sa.func.sum(source.c.n)
             .over(partition_by=partition, order_by=source.c.days, rows=(None, 0))
             .label("upto"),
-            sa.func.sum(source.c.n).over(partition_by=partition).label("total"),
+            # The same window, the whole partition: one sort for both.
+            sa.func.sum(source.c.n)
+            .over(partition_by=partition, order_by=source.c.days, rows=(None, None))
+            .label("total"),
         ).subquery()
 
     each = counted(taken, [taken.c.instrument_id, taken.c.partner])
