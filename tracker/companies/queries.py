@@ -284,9 +284,14 @@ def _rows(filters: CompanyFilters) -> sa.Table | None:
     filters keep and order their companies without reading each one: only the page's."""
     if filters.q:
         return company_search
-    if filters.risk or filters.silent or filters.sort.removeprefix("-") in FACT_SORTS:
+    if _reads_facts(filters):
         return company_facts
     return None
+
+
+def _reads_facts(filters: CompanyFilters) -> bool:
+    """True when the list filters or sorts on each company's facts row."""
+    return bool(filters.risk or filters.silent) or filters.sort.removeprefix("-") in FACT_SORTS
 
 
 def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
@@ -303,9 +308,7 @@ def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
     if filters.q:
         query = query.where(search.found(fold(filters.q)))
     facts = company_facts.c
-    if rows is company_search and (
-        filters.risk or filters.silent or filters.sort.removeprefix("-") in FACT_SORTS
-    ):
+    if rows is company_search and _reads_facts(filters):
         query = query.join(company_facts, facts.company_id == company_search.c.company_id)
     # One range of the facts' (latest_risk, last_contact_on) index, not every company's health
     # checks and contacts.
@@ -320,14 +323,16 @@ def _kept(filters: CompanyFilters, *, user_id: int, on: date) -> sa.Select:
         query = query.where(sa.or_(last.is_(None), last < since))
     if filters.status and rows is company_facts:  # else a condition on the companies
         query = query.where(facts.status == CompanyStatus(filters.status))
-    company = _company_conditions(filters, user_id=user_id)
+    company = _company_conditions(filters, user_id=user_id, facts=rows is company_facts)
     if rows is not None and (company or filters.sort.removeprefix("-") == "employees"):
         query = query.join(Company, Company.id == rows.c.company_id)
     query = query.where(*company)
     return query.order_by(*_ordering(filters))
 
 
-def _company_conditions(filters: CompanyFilters, *, user_id: int) -> list[sa.ColumnElement[bool]]:
+def _company_conditions(
+    filters: CompanyFilters, *, user_id: int, facts: bool
+) -> list[sa.ColumnElement[bool]]:
     """The filters on the companies' own columns (the status: when not read from the facts)."""
     conditions = []
     if filters.cluster:
@@ -338,7 +343,7 @@ def _company_conditions(filters: CompanyFilters, *, user_id: int) -> list[sa.Col
         conditions.append(Company.owner_id.is_(None))
     elif filters.owner:
         conditions.append(Company.owner_id == int(filters.owner))
-    if filters.status and _rows(filters) is not company_facts:
+    if filters.status and not facts:
         conditions.append(Company.status == CompanyStatus(filters.status))
     if filters.market:
         conditions.append(Company.markets.any(Market.slug == filters.market))
@@ -370,13 +375,13 @@ def _ordering(filters: CompanyFilters) -> list[Any]:
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
     rows = _rows(filters)
-    name = sa.func.lower(Company.legal_name) if rows is None else rows.c.name_key
+    name = search.sort_name(Company.legal_name) if rows is None else rows.c.name_key
+    ident = Company.id if rows is None else rows.c.company_id
     if key == "contact":
         contact = company_facts.c.last_contact_on
         # Oldest first puts the never-contacted companies at the top: they are the oldest.
         first = contact.desc().nulls_last() if descending else contact.asc().nulls_first()
-        return [first, name, Company.id if rows is None else rows.c.company_id]
-    ident = Company.id if rows is None else rows.c.company_id
+        return [first, name, ident]
     if key == "followup":
         due = company_facts.c.next_followup_on
         return [(due.desc() if descending else due.asc()).nulls_last(), name, ident]

@@ -457,10 +457,6 @@ class WorkloadRow:
     open_solutions: int = 0
     overdue: int = 0
 
-    def add(self, other: WorkloadRow) -> None:
-        for name in WORKLOAD_SORTS[1:]:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
 
 def _overdue(as_of: date, today: date) -> list[sa.ColumnElement[bool]]:
     """Follow-ups overdue at the end of `as_of` (the report's definition); today is not over,

@@ -106,16 +106,24 @@ def options_html(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> Ma
     written = _options(pairs)
     for index, (value, label) in enumerate(pairs):
         if value == selected:
-            marked = f'<option selected value="{_attribute(value)}">{escape(label)}</option>'
-            return Markup("".join((*written[:index], marked, *written[index + 1 :])))  # noqa: S704
-    return Markup("".join(written))  # noqa: S704 (every value and label escaped in _options)
+            written = (
+                *written[:index],
+                _option(value, label, selected=True),
+                *written[index + 1 :],
+            )
+            break
+    return Markup("".join(written))  # noqa: S704 (every value and label escaped in _option)
 
 
 @lru_cache(maxsize=256)
 def _options(pairs: tuple[tuple[Any, str], ...]) -> tuple[str, ...]:
-    return tuple(
-        f'<option value="{_attribute(value)}">{escape(label)}</option>' for value, label in pairs
-    )
+    return tuple(_option(value, label) for value, label in pairs)
+
+
+def _option(value: Any, label: str, selected: bool = False) -> str:
+    """One <option>, its value and label escaped."""
+    marked = " selected" if selected else ""
+    return f'<option{marked} value="{_attribute(value)}">{escape(label)}</option>'
 
 
 def _attribute(value: Any) -> str:
